@@ -1,0 +1,195 @@
+// embind surface of the C++ core. Glue only: it converts between JavaScript values and the
+// C++ types and turns a non-ok Status into `{error: {code, message}}`; no logic lives here.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "embedding/pooling.h"
+#include "embedding/similarity.h"
+#include "metrics/sts_metrics.h"
+#include "tokenizer/tokenizer.h"
+#include "unicode/unicode.h"
+
+using emscripten::val;
+
+namespace gmatrix {
+namespace {
+
+val ErrorValue(const Status& status) {
+  val error = val::object();
+  error.set("code", std::string(status.code_name()));
+  error.set("message", status.message());
+  val result = val::object();
+  result.set("error", error);
+  return result;
+}
+
+val Ok(val value) {
+  val result = val::object();
+  result.set("value", value);
+  return result;
+}
+
+// One memcpy from a JS typed array into C++ memory (no per-element conversion).
+template <typename T>
+std::vector<T> CopyFromTypedArray(const val& array) {
+  std::vector<T> out(array["length"].as<size_t>());
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", array);
+  return out;
+}
+
+// A JS-owned copy of C++ memory: the view is sliced before the vector is freed.
+template <typename T>
+val ToTypedArray(const T* data, size_t size) {
+  return val(emscripten::typed_memory_view(size, data)).call<val>("slice");
+}
+
+class JsTokenizer {
+ public:
+  static val Create(const val& options, const std::string& vocab_text) {
+    TokenizerConfig config;
+    config.lowercase_input = options["lowercaseInput"].as<bool>();
+    config.lowercase = options["lowercase"].as<bool>();
+    config.strip_accents = options["stripAccents"].as<int>();
+    config.handle_chinese_chars = options["handleChineseChars"].as<bool>();
+    config.cls_token = options["clsToken"].as<std::string>();
+    config.sep_token = options["sepToken"].as<std::string>();
+    config.unk_token = options["unkToken"].as<std::string>();
+    config.pad_token = options["padToken"].as<std::string>();
+    config.mask_token = options["maskToken"].as<std::string>();
+    config.max_input_chars_per_word = options["maxInputCharsPerWord"].as<size_t>();
+    config.max_length = options["maxLength"].as<size_t>();
+    std::unique_ptr<Tokenizer> tokenizer;
+    Status status = Tokenizer::Create(config, vocab_text, &tokenizer);
+    if (!status.ok()) return ErrorValue(status);
+    return Ok(val(JsTokenizer(std::move(tokenizer))));
+  }
+
+  // {ids: Int32Array, tokens: string[], untruncatedLength, truncated}
+  val Encode(const std::string& text) const {
+    Encoding encoding = tokenizer_->Encode(text);
+    val result = val::object();
+    result.set("ids", ToTypedArray(encoding.ids.data(), encoding.ids.size()));
+    val tokens = val::array();
+    for (const std::string& token : tokenizer_->IdsToTokens(encoding.ids)) tokens.call<void>("push", token);
+    result.set("tokens", tokens);
+    result.set("untruncatedLength", encoding.untruncated_length);
+    result.set("truncated", encoding.truncated());
+    return result;
+  }
+
+  // {rows, sequenceLength, ids: Int32Array, attentionMask: Int32Array, lengths: Int32Array}
+  val EncodeBatch(const val& texts) const {
+    BatchEncoding batch = tokenizer_->EncodeBatch(emscripten::vecFromJSArray<std::string>(texts));
+    val result = val::object();
+    result.set("rows", batch.rows);
+    result.set("sequenceLength", batch.sequence_length);
+    result.set("ids", ToTypedArray(batch.ids.data(), batch.ids.size()));
+    result.set("attentionMask", ToTypedArray(batch.attention_mask.data(), batch.attention_mask.size()));
+    result.set("lengths", ToTypedArray(batch.lengths.data(), batch.lengths.size()));
+    return result;
+  }
+
+  size_t VocabSize() const { return tokenizer_->VocabSize(); }
+  size_t MaxLength() const { return tokenizer_->max_length(); }
+
+ private:
+  explicit JsTokenizer(std::unique_ptr<Tokenizer> tokenizer) : tokenizer_(std::move(tokenizer)) {}
+  std::shared_ptr<Tokenizer> tokenizer_;
+};
+
+// hidden: Float32Array [rows*sequence*dims]; mask: Int32Array [rows*sequence].
+val PoolEmbeddings(const val& config_value, const val& hidden, const val& mask, size_t rows,
+                   size_t sequence, size_t dims, bool normalize) {
+  PoolingConfig config;
+  config.cls = config_value["cls"].as<bool>();
+  config.max = config_value["max"].as<bool>();
+  config.mean = config_value["mean"].as<bool>();
+  config.mean_sqrt_len = config_value["meanSqrtLen"].as<bool>();
+  config.weighted_mean = config_value["weightedMean"].as<bool>();
+  config.last_token = config_value["lastToken"].as<bool>();
+  const std::vector<float> hidden_data = CopyFromTypedArray<float>(hidden);
+  const std::vector<int32_t> mask_data = CopyFromTypedArray<int32_t>(mask);
+  if (hidden_data.size() != rows * sequence * dims || mask_data.size() != rows * sequence) {
+    return ErrorValue(InvalidArgument("Pooling input sizes do not match rows x sequence x dims."));
+  }
+  std::vector<float> pooled;
+  Status status = Pool(config, hidden_data.data(), mask_data.data(), rows, sequence, dims, &pooled);
+  if (!status.ok()) return ErrorValue(status);
+  if (normalize && rows > 0) NormalizeRows(pooled.data(), rows, pooled.size() / rows);
+  return Ok(ToTypedArray(pooled.data(), pooled.size()));
+}
+
+val NormalizeEmbeddings(const val& data, size_t rows, size_t dims) {
+  std::vector<float> values = CopyFromTypedArray<float>(data);
+  if (values.size() != rows * dims) {
+    return ErrorValue(InvalidArgument("normalize: data length is not rows x dims."));
+  }
+  NormalizeRows(values.data(), rows, dims);
+  return Ok(ToTypedArray(values.data(), values.size()));
+}
+
+val PairSimilarity(const std::string& metric_name, const val& a, const val& b) {
+  Metric metric;
+  Status status = ParseMetric(metric_name, &metric);
+  if (!status.ok()) return ErrorValue(status);
+  const std::vector<float> x = CopyFromTypedArray<float>(a), y = CopyFromTypedArray<float>(b);
+  if (x.size() != y.size()) {
+    return ErrorValue(InvalidArgument("similarity: vectors differ in length (" +
+                                      std::to_string(x.size()) + " vs " + std::to_string(y.size()) +
+                                      "); compare embeddings of the same model."));
+  }
+  return Ok(val(Similarity(metric, x.data(), y.data(), x.size())));
+}
+
+// a: [rowsA*dims], b: [rowsB*dims] -> Float32Array [rowsA*rowsB]
+val MatrixSimilarity(const std::string& metric_name, const val& a, size_t rows_a, const val& b,
+                     size_t rows_b, size_t dims) {
+  Metric metric;
+  Status status = ParseMetric(metric_name, &metric);
+  if (!status.ok()) return ErrorValue(status);
+  const std::vector<float> x = CopyFromTypedArray<float>(a), y = CopyFromTypedArray<float>(b);
+  if (x.size() != rows_a * dims || y.size() != rows_b * dims) {
+    return ErrorValue(InvalidArgument("similarity matrix: data lengths do not match rows x dims."));
+  }
+  std::vector<float> out(rows_a * rows_b);
+  SimilarityMatrix(metric, x.data(), rows_a, y.data(), rows_b, dims, out.data());
+  return Ok(ToTypedArray(out.data(), out.size()));
+}
+
+val Correlation(const std::string& kind, const val& x, const val& y) {
+  const std::vector<double> xs = CopyFromTypedArray<double>(x), ys = CopyFromTypedArray<double>(y);
+  double value = 0;
+  Status status = kind == "spearman" ? Spearman(xs, ys, &value) : Pearson(xs, ys, &value);
+  if (!status.ok()) return ErrorValue(status);
+  return Ok(val(value));
+}
+
+val BuildInfo() {
+  val info = val::object();
+  info.set("simd", SimdEnabled());
+  info.set("unicodeVersion", std::string(unicode::Version()));
+  return info;
+}
+
+}  // namespace
+}  // namespace gmatrix
+
+EMSCRIPTEN_BINDINGS(gmatrix_core) {
+  using namespace gmatrix;
+  emscripten::class_<JsTokenizer>("Tokenizer")
+      .class_function("create", &JsTokenizer::Create)
+      .function("encode", &JsTokenizer::Encode)
+      .function("encodeBatch", &JsTokenizer::EncodeBatch)
+      .function("vocabSize", &JsTokenizer::VocabSize)
+      .function("maxLength", &JsTokenizer::MaxLength);
+  emscripten::function("pool", &PoolEmbeddings);
+  emscripten::function("normalize", &NormalizeEmbeddings);
+  emscripten::function("pairSimilarity", &PairSimilarity);
+  emscripten::function("matrixSimilarity", &MatrixSimilarity);
+  emscripten::function("correlation", &Correlation);
+  emscripten::function("buildInfo", &BuildInfo);
+}

@@ -1,0 +1,125 @@
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "tokenizer/wordpiece.h"
+#include "utf8.h"
+
+namespace gmatrix {
+namespace {
+
+PreTokenizerOptions MakePreTokenizerOptions(const TokenizerConfig& config) {
+  PreTokenizerOptions options;
+  options.lowercase = config.lowercase;
+  // transformers' BasicTokenizer strips accents when strip_accents is true, or when it is
+  // unset and the tokenizer lower-cases (BERT's uncased checkpoints rely on this).
+  options.strip_accents =
+      config.strip_accents == 1 || (config.strip_accents == -1 && config.lowercase);
+  for (const std::string& token : {config.unk_token, config.sep_token, config.pad_token,
+                                   config.cls_token, config.mask_token}) {
+    options.never_split.push_back(DecodeUtf8(token));
+  }
+  return options;
+}
+
+}  // namespace
+
+Status Tokenizer::Create(const TokenizerConfig& config, std::string_view vocab_text,
+                         std::unique_ptr<Tokenizer>* out) {
+  if (config.max_length < 2) {
+    return InvalidArgument("maxLength must be at least 2 (room for [CLS] and [SEP]); got " +
+                           std::to_string(config.max_length) + ".");
+  }
+  WordPieceOptions wordpiece_options;
+  wordpiece_options.unk_token = config.unk_token;
+  wordpiece_options.continuing_subword_prefix = config.continuing_subword_prefix;
+  wordpiece_options.max_input_chars_per_word = config.max_input_chars_per_word;
+  std::unique_ptr<WordPiece> wordpiece;
+  Status status = WordPiece::Create(Vocab::FromText(vocab_text), wordpiece_options, &wordpiece);
+  if (!status.ok()) return status;
+
+  auto require = [&](const std::string& token, const char* role, int32_t* id) -> Status {
+    std::optional<int32_t> found = wordpiece->TokenToId(token);
+    if (!found) {
+      return FailedPrecondition(std::string("vocab.txt has no ") + role + " token '" + token +
+                                "'; use the model's own vocab.txt or fix " + role +
+                                "_token in tokenizer_config.json.");
+    }
+    *id = *found;
+    return Status::Ok();
+  };
+  int32_t cls_id, sep_id, pad_id;
+  if (!(status = require(config.cls_token, "cls", &cls_id)).ok()) return status;
+  if (!(status = require(config.sep_token, "sep", &sep_id)).ok()) return status;
+  if (!(status = require(config.pad_token, "pad", &pad_id)).ok()) return status;
+
+  out->reset(new Tokenizer(config, std::move(wordpiece), pad_id,
+                           BertPostProcessor(cls_id, sep_id, config.max_length)));
+  return Status::Ok();
+}
+
+Tokenizer::Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model, int32_t pad_id,
+                     BertPostProcessor post_processor)
+    : config_(std::move(config)),
+      model_(std::move(model)),
+      pad_id_(pad_id),
+      post_processor_(post_processor),
+      pre_tokenizer_(MakePreTokenizerOptions(config_)) {
+  for (const std::string& token : {config_.unk_token, config_.sep_token, config_.pad_token,
+                                   config_.cls_token, config_.mask_token}) {
+    if (std::optional<int32_t> id = model_->TokenToId(token)) {
+      special_tokens_.emplace_back(DecodeUtf8(token), *id);
+    }
+  }
+  std::stable_sort(special_tokens_.begin(), special_tokens_.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
+
+void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids) const {
+  NormalizerOptions normalizer_options;
+  normalizer_options.clean_text = config_.clean_text;
+  normalizer_options.handle_chinese_chars = config_.handle_chinese_chars;
+  for (const std::u32string& word :
+       pre_tokenizer_.Split(NormalizeForBert(segment, normalizer_options))) {
+    model_->Tokenize(word, ids);
+  }
+}
+
+Encoding Tokenizer::Encode(std::string_view text) const {
+  const std::u32string input = PrepareInput(DecodeUtf8(text), config_.lowercase_input);
+  std::vector<int32_t> pieces;
+  size_t segment_start = 0;
+  size_t i = 0;
+  while (i < input.size()) {
+    const auto special = std::find_if(
+        special_tokens_.begin(), special_tokens_.end(),
+        [&](const auto& token) { return input.compare(i, token.first.size(), token.first) == 0; });
+    if (special == special_tokens_.end()) {
+      ++i;
+      continue;
+    }
+    TokenizeSegment(std::u32string_view(input).substr(segment_start, i - segment_start), &pieces);
+    pieces.push_back(special->second);
+    i += special->first.size();
+    segment_start = i;
+  }
+  TokenizeSegment(std::u32string_view(input).substr(segment_start), &pieces);
+  return post_processor_.Apply(pieces);
+}
+
+BatchEncoding Tokenizer::EncodeBatch(const std::vector<std::string>& texts) const {
+  std::vector<Encoding> encodings;
+  encodings.reserve(texts.size());
+  for (const std::string& text : texts) encodings.push_back(Encode(text));
+  return PadBatch(encodings, pad_id_);
+}
+
+std::vector<std::string> Tokenizer::IdsToTokens(const std::vector<int32_t>& ids) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (int32_t id : ids) tokens.push_back(model_->IdToToken(id));
+  return tokens;
+}
+
+}  // namespace gmatrix

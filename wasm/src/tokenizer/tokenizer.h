@@ -1,0 +1,66 @@
+// The tokenizer pipeline of a sentence-transformers model with a BERT-style tokenizer:
+//   input (strip, lower) -> special-token cut -> normalizer -> pre-tokenizer -> WordPiece
+//   -> post-processor ([CLS] ... [SEP], truncation) -> batch padding.
+// Everything is configured from the model folder's files (see js/src/model-folder.js).
+#ifndef GMATRIX_TOKENIZER_TOKENIZER_H_
+#define GMATRIX_TOKENIZER_TOKENIZER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "status.h"
+#include "tokenizer/normalizer.h"
+#include "tokenizer/post_processor.h"
+#include "tokenizer/pre_tokenizer.h"
+#include "tokenizer/subword_model.h"
+
+namespace gmatrix {
+
+struct TokenizerConfig {
+  bool lowercase_input = false;   // sentence_bert_config.json do_lower_case
+  bool lowercase = false;         // tokenizer_config.json do_lower_case
+  int strip_accents = -1;         // tokenizer_config.json strip_accents: -1 unset, 0 false, 1 true
+  bool clean_text = true;
+  bool handle_chinese_chars = true;  // tokenizer_config.json tokenize_chinese_chars
+  std::string cls_token = "[CLS]";
+  std::string sep_token = "[SEP]";
+  std::string unk_token = "[UNK]";
+  std::string pad_token = "[PAD]";
+  std::string mask_token = "[MASK]";
+  std::string continuing_subword_prefix = "##";
+  size_t max_input_chars_per_word = 100;
+  size_t max_length = 128;  // counts [CLS] and [SEP]
+};
+
+class Tokenizer {
+ public:
+  static Status Create(const TokenizerConfig& config, std::string_view vocab_text,
+                       std::unique_ptr<Tokenizer>* out);
+
+  Encoding Encode(std::string_view text) const;
+  BatchEncoding EncodeBatch(const std::vector<std::string>& texts) const;
+  std::vector<std::string> IdsToTokens(const std::vector<int32_t>& ids) const;
+  size_t VocabSize() const { return model_->VocabSize(); }
+  size_t max_length() const { return config_.max_length; }
+
+ private:
+  Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model, int32_t pad_id,
+            BertPostProcessor post_processor);
+  // The word pieces of one text segment that holds no special token.
+  void TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids) const;
+
+  TokenizerConfig config_;
+  std::unique_ptr<SubwordModel> model_;
+  int32_t pad_id_;
+  BertPostProcessor post_processor_;
+  BertPreTokenizer pre_tokenizer_;
+  // Special tokens as (code points, id), longest first: the text is cut at each exact
+  // occurrence, as the reference's PreTrainedTokenizer.tokenize does with its trie.
+  std::vector<std::pair<std::u32string, int32_t>> special_tokens_;
+};
+
+}  // namespace gmatrix
+
+#endif  // GMATRIX_TOKENIZER_TOKENIZER_H_

@@ -1,0 +1,164 @@
+#include "unicode/unicode.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+
+namespace gmatrix::unicode {
+namespace {
+
+struct CategoryRange {
+  char32_t first, last;
+  uint8_t category;
+};
+struct FlagRange {
+  char32_t first, last;
+  uint8_t unused;
+};
+struct CombiningClassRange {
+  char32_t first, last;
+  uint8_t combining_class;
+};
+struct CaseMapping {
+  char32_t code_point;
+  uint8_t length;
+  char32_t targets[3];
+};
+struct Decomposition {
+  char32_t code_point;
+  uint8_t length;
+  char32_t targets[4];
+};
+
+#include "unicode/unicode_tables.inc"
+
+const char* const kCategoryNames[] = {"Cn", "Cc", "Cf", "Co", "Cs", "Ll", "Lm", "Lo", "Lt", "Lu",
+                                      "Mc", "Me", "Mn", "Nd", "Nl", "No", "Pc", "Pd", "Pe", "Pf",
+                                      "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So", "Zl", "Zp", "Zs"};
+
+// Finds the range holding cp in a table sorted by first code point.
+template <typename Range, size_t N>
+const Range* FindRange(const Range (&table)[N], char32_t cp) {
+  const Range* it = std::upper_bound(std::begin(table), std::end(table), cp,
+                                     [](char32_t value, const Range& r) { return value < r.first; });
+  if (it == std::begin(table)) return nullptr;
+  --it;
+  return cp <= it->last ? it : nullptr;
+}
+
+template <typename Entry, size_t N>
+const Entry* FindEntry(const Entry (&table)[N], char32_t cp) {
+  const Entry* it = std::lower_bound(std::begin(table), std::end(table), cp,
+                                     [](const Entry& e, char32_t value) { return e.code_point < value; });
+  return it != std::end(table) && it->code_point == cp ? it : nullptr;
+}
+
+constexpr char32_t kCapitalSigma = 0x3A3;
+constexpr char32_t kSmallSigma = 0x3C3;
+constexpr char32_t kFinalSigma = 0x3C2;
+
+// Mirrors CPython's rule: sigma is final when preceded by a cased letter (skipping
+// case-ignorable ones) and not followed by one (skipping case-ignorable ones).
+bool IsFinalSigma(std::u32string_view text, size_t i) {
+  size_t j = i;
+  char32_t c = 0;
+  bool found = false;
+  while (j > 0) {
+    c = text[--j];
+    if (!IsCaseIgnorable(c)) {
+      found = true;
+      break;
+    }
+  }
+  if (!found || !IsCased(c)) return false;
+  for (size_t k = i + 1; k < text.size(); ++k) {
+    if (!IsCaseIgnorable(text[k])) return !IsCased(text[k]);
+  }
+  return true;
+}
+
+// Hangul syllables decompose arithmetically (Unicode chapter 3.12) rather than by table.
+constexpr char32_t kHangulBase = 0xAC00, kLeadBase = 0x1100, kVowelBase = 0x1161,
+                   kTrailBase = 0x11A7;
+constexpr int kVowelCount = 21, kTrailCount = 28, kSyllableCount = 11172;
+
+void AppendDecomposition(char32_t cp, std::u32string* out) {
+  if (cp >= kHangulBase && cp < kHangulBase + kSyllableCount) {
+    const int index = static_cast<int>(cp - kHangulBase);
+    out->push_back(kLeadBase + index / (kVowelCount * kTrailCount));
+    out->push_back(kVowelBase + (index % (kVowelCount * kTrailCount)) / kTrailCount);
+    if (index % kTrailCount != 0) out->push_back(kTrailBase + index % kTrailCount);
+    return;
+  }
+  if (const Decomposition* d = FindEntry(kDecompositions, cp)) {
+    out->append(d->targets, d->length);
+  } else {
+    out->push_back(cp);
+  }
+}
+
+}  // namespace
+
+const char* Category(char32_t cp) {
+  const CategoryRange* r = FindRange(kCategoryRanges, cp);
+  return kCategoryNames[r ? r->category : kCn];
+}
+
+char MajorCategory(char32_t cp) { return Category(cp)[0]; }
+
+bool IsPythonSpace(char32_t cp) { return FindRange(kPythonSpaceRanges, cp) != nullptr; }
+bool IsCased(char32_t cp) { return FindRange(kCasedRanges, cp) != nullptr; }
+bool IsCaseIgnorable(char32_t cp) { return FindRange(kCaseIgnorableRanges, cp) != nullptr; }
+
+int CombiningClass(char32_t cp) {
+  const CombiningClassRange* r = FindRange(kCombiningClassRanges, cp);
+  return r ? r->combining_class : 0;
+}
+
+bool IsNonspacingMark(char32_t cp) {
+  const CategoryRange* r = FindRange(kCategoryRanges, cp);
+  return r && r->category == kMn;
+}
+
+std::u32string PythonLower(std::u32string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char32_t cp = text[i];
+    if (cp < 0x80) {  // ASCII fast path: the common case for digits, Latin and punctuation.
+      out.push_back(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+    } else if (cp == kCapitalSigma) {
+      out.push_back(IsFinalSigma(text, i) ? kFinalSigma : kSmallSigma);
+    } else if (const CaseMapping* m = FindEntry(kLowerMappings, cp)) {
+      out.append(m->targets, m->length);
+    } else {
+      out.push_back(cp);
+    }
+  }
+  return out;
+}
+
+std::u32string CanonicalDecompose(std::u32string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  for (char32_t cp : text) AppendDecomposition(cp, &out);
+  // Canonical ordering: stable-sort each run of combining marks by combining class.
+  size_t i = 0;
+  while (i < out.size()) {
+    if (CombiningClass(out[i]) == 0) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < out.size() && CombiningClass(out[end]) != 0) ++end;
+    std::stable_sort(out.begin() + i, out.begin() + end, [](char32_t a, char32_t b) {
+      return CombiningClass(a) < CombiningClass(b);
+    });
+    i = end;
+  }
+  return out;
+}
+
+const char* Version() { return GMATRIX_UNICODE_VERSION; }
+
+}  // namespace gmatrix::unicode
