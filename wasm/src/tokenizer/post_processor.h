@@ -3,6 +3,7 @@
 #ifndef GMATRIX_TOKENIZER_POST_PROCESSOR_H_
 #define GMATRIX_TOKENIZER_POST_PROCESSOR_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -101,7 +101,7 @@ void AppendDecomposition(char32_t cp, std::u32string* out) {
 
 const char* Category(char32_t cp) {
   const CategoryRange* r = FindRange(kCategoryRanges, cp);
-  return kCategoryNames[r ? r->category : kCn];
+  return kCategoryNames[r ? r->category : static_cast<uint8_t>(kCn)];
 }
 
 char MajorCategory(char32_t cp) { return Category(cp)[0]; }

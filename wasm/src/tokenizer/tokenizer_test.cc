@@ -1,0 +1,74 @@
+#include "tokenizer/tokenizer.h"
+
+#include <gtest/gtest.h>
+
+namespace gmatrix {
+namespace {
+
+// ids: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4, then words.
+const char kVocab[] =
+    "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n,\nworld\n\xed\x95\x9c\n##\xea\xb8\x80\n\xe4\xb8\xad\n"
+    "cafe\nhe\n##llo\n";
+
+std::unique_ptr<Tokenizer> Make(TokenizerConfig config) {
+  std::unique_ptr<Tokenizer> tokenizer;
+  Status status = Tokenizer::Create(config, kVocab, &tokenizer);
+  EXPECT_TRUE(status.ok()) << status.message();
+  return tokenizer;
+}
+
+TEST(TokenizerTest, RunsThePipelineLikeSentenceTransformers) {
+  TokenizerConfig config;
+  config.lowercase_input = true;
+  auto tokenizer = Make(config);
+  // strip + lower, punctuation split, Hangul continuation, CJK ideograph split, unknown word.
+  EXPECT_EQ(tokenizer->Encode("  Hello, WORLD \xed\x95\x9c\xea\xb8\x80\xe4\xb8\xad zzz ").ids,
+            (std::vector<int32_t>{2, 5, 6, 7, 8, 9, 10, 1, 3}));
+  EXPECT_EQ(tokenizer->Encode("").ids, (std::vector<int32_t>{2, 3}));
+  EXPECT_EQ(tokenizer->Encode(" \t ").ids, (std::vector<int32_t>{2, 3}));
+}
+
+TEST(TokenizerTest, CutsAtExactSpecialTokenStrings) {
+  TokenizerConfig config;  // no lower-casing, as for BERT-family cased models
+  auto tokenizer = Make(config);
+  EXPECT_EQ(tokenizer->Encode("[CLS]hello[MASK]").ids, (std::vector<int32_t>{2, 2, 5, 4, 3}));
+  // Lower-cased or spaced variants are ordinary text.
+  EXPECT_EQ(tokenizer->Encode("[cls]").ids, (std::vector<int32_t>{2, 1, 1, 1, 3}));
+}
+
+TEST(TokenizerTest, AccentStrippingFollowsTransformersDefaults) {
+  TokenizerConfig config;
+  config.lowercase = true;  // strip_accents unset + lowercase => accents stripped
+  EXPECT_EQ(Make(config)->Encode("CAF\xc3\x89").ids, (std::vector<int32_t>{2, 11, 3}));
+  config.strip_accents = 0;
+  EXPECT_EQ(Make(config)->Encode("CAF\xc3\x89").ids, (std::vector<int32_t>{2, 1, 3}));
+}
+
+TEST(TokenizerTest, TruncatesAndPadsBatches) {
+  TokenizerConfig config;
+  config.max_length = 4;
+  auto tokenizer = Make(config);
+  Encoding encoding = tokenizer->Encode("hello hello hello");
+  EXPECT_EQ(encoding.ids, (std::vector<int32_t>{2, 5, 5, 3}));
+  EXPECT_EQ(encoding.untruncated_length, 5u);
+  BatchEncoding batch = tokenizer->EncodeBatch({"hello", "hello hello hello", ""});
+  EXPECT_EQ(batch.sequence_length, 4u);
+  EXPECT_EQ(batch.lengths, (std::vector<int32_t>{3, 4, 2}));
+  EXPECT_EQ(tokenizer->IdsToTokens({2, 12, 13}), (std::vector<std::string>{"[CLS]", "he", "##llo"}));
+}
+
+TEST(TokenizerTest, RejectsUnusableConfigurations) {
+  std::unique_ptr<Tokenizer> tokenizer;
+  TokenizerConfig config;
+  config.max_length = 1;
+  EXPECT_EQ(Tokenizer::Create(config, kVocab, &tokenizer).code(), StatusCode::kInvalidArgument);
+  config = TokenizerConfig();
+  config.cls_token = "<s>";
+  Status status = Tokenizer::Create(config, kVocab, &tokenizer);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("<s>"), std::string::npos);
+  EXPECT_FALSE(Tokenizer::Create(TokenizerConfig(), "a\nb\n", &tokenizer).ok());  // no [UNK]
+}
+
+}  // namespace
+}  // namespace gmatrix
