@@ -1,0 +1,146 @@
+// The public API: load a sentence-transformers model, embed texts, compare embeddings.
+//   texts -> wasm tokenizer (one call per batch) -> ONNX session -> wasm pooling -> vectors
+import { core, unwrap } from './core.js';
+import { AbortError, DisposedError, InvalidArgumentError } from './errors.js';
+import { checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
+import { findOnnxFile, readModelFolder } from './model-folder.js';
+import { resolveSource } from './sources/resolve.js';
+import { OrtWebBackend } from './backends/ort-web.js';
+import { pairSimilarity } from './similarity.js';
+
+export const DEFAULT_MODEL = 'bi-matrix/gmatrix-embedding';
+
+/** @typedef {{data: Float32Array, dims: [number, number]}} Embeddings */
+
+export class Embedder {
+  /**
+   * @param {string|object} [source] a local folder (Node), a base URL, a Hub repository id, or a
+   *   source object ({description, has, readText, readBytes}). Defaults to DEFAULT_MODEL.
+   * @param {object} [options] see README "API"
+   */
+  static async load(source = DEFAULT_MODEL, options = undefined) {
+    const { folder, onnx } = await resolveSource(source, options);
+    const settings = await readModelFolder(folder);
+    const resolved = resolveLoadOptions(options, settings);
+    const onnxSource = onnx ?? folder;
+    const onnxPath = await findOnnxFile(onnxSource, resolved.dtype);
+    const tokenizer = unwrap(core.Tokenizer.create({ ...settings.tokenizer, maxLength: resolved.maxLength },
+      settings.vocabText));
+    let backend;
+    try {
+      backend = await OrtWebBackend.create(await onnxSource.readBytes(onnxPath), { threads: resolved.threads });
+    } catch (err) {
+      tokenizer.delete();
+      throw err;
+    }
+    return new Embedder({ settings, resolved, tokenizer, backend, description: folder.description, onnxPath });
+  }
+
+  /** @private use Embedder.load */
+  constructor({ settings, resolved, tokenizer, backend, description, onnxPath }) {
+    this.#settings = settings;
+    this.#options = resolved;
+    this.#tokenizer = tokenizer;
+    this.#backend = backend;
+    /** What was loaded, for logs and `gmatrix-embed info`. */
+    this.info = Object.freeze({
+      source: description,
+      onnx: onnxPath,
+      modelType: settings.modelType,
+      dimensions: settings.hiddenSize * countModes(settings.pooling),
+      maxLength: resolved.maxLength,
+      normalize: resolved.normalize,
+      pooling: Object.keys(settings.pooling).filter((mode) => settings.pooling[mode]),
+      threads: resolved.threads,
+      dtype: resolved.dtype,
+    });
+  }
+
+  #settings;
+  #options;
+  #tokenizer;
+  #backend;
+  #queue = Promise.resolve();
+  #disposed = false;
+
+  #checkAlive() {
+    if (this.#disposed) throw new DisposedError();
+  }
+
+  /**
+   * Token ids and tokens exactly as the model sees them ([CLS] ... [SEP], truncated).
+   * @param {string} text
+   * @returns {{ids: number[], tokens: string[], truncated: boolean}}
+   */
+  tokenize(text) {
+    this.#checkAlive();
+    checkTexts([text], 'tokenize');
+    const encoding = this.#tokenizer.encode(text);
+    return { ids: Array.from(encoding.ids), tokens: encoding.tokens, truncated: encoding.truncated };
+  }
+
+  /**
+   * Embeds texts. Batches are formed from texts of similar length (less padding); results
+   * come back in input order.
+   * @param {string|string[]} texts
+   * @param {{normalize?: boolean, batchSize?: number, onProgress?: (p: {done: number, total: number}) => void, signal?: AbortSignal}} [options]
+   * @returns {Promise<Embeddings>}
+   */
+  async embed(texts, options) {
+    this.#checkAlive();
+    const list = checkTexts(texts, 'embed');
+    const opts = resolveEmbedOptions(options, this.#options);
+    // One embed at a time per model: ONNX Runtime sessions are not re-entrant.
+    const run = this.#queue.then(() => this.#embedAll(list, opts));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #embedAll(list, { normalize, batchSize, onProgress, signal }) {
+    this.#checkAlive();
+    const dims = this.info.dimensions;
+    const out = new Float32Array(list.length * dims);
+    // Longest first, as sentence-transformers orders them: similar lengths share a batch.
+    const order = list.map((_, i) => i).sort((a, b) => list[b].length - list[a].length);
+    for (let start = 0; start < order.length; start += batchSize) {
+      if (signal?.aborted) throw new AbortError('embed was aborted; embeddings computed so far were discarded.');
+      const indices = order.slice(start, start + batchSize);
+      const pooled = await this.#embedBatch(indices.map((i) => list[i]), normalize);
+      indices.forEach((original, row) => out.set(pooled.subarray(row * dims, (row + 1) * dims), original * dims));
+      onProgress?.({ done: Math.min(start + batchSize, list.length), total: list.length });
+    }
+    return { data: out, dims: [list.length, dims] };
+  }
+
+  async #embedBatch(texts, normalize) {
+    const batch = this.#tokenizer.encodeBatch(texts);
+    const hidden = await this.#backend.run(batch);
+    this.#checkAlive();
+    const [rows, sequence, width] = hidden.dims;
+    return unwrap(core.pool(this.#settings.pooling, hidden.data, batch.attentionMask, rows, sequence, width, normalize));
+  }
+
+  /**
+   * Similarity of two embeddings (Float32Array or number[]); see similarity() for metrics.
+   */
+  similarity(a, b, metric = 'cosine') {
+    return pairSimilarity(a, b, metric);
+  }
+
+  /** Frees the WASM memory and ONNX session. Later calls throw DisposedError. */
+  async dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#queue;
+    this.#tokenizer.delete();
+    await this.#backend.dispose();
+  }
+}
+
+function countModes(pooling) {
+  const n = Object.values(pooling).filter(Boolean).length;
+  if (n === 0) {
+    throw new InvalidArgumentError('The pooling config enables no mode; set one pooling_mode_* to true in 1_Pooling/config.json.');
+  }
+  return n;
+}

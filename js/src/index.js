@@ -1,0 +1,6 @@
+// gmatrix-embed: Korean sentence embeddings on the user's device.
+export { Embedder, DEFAULT_MODEL } from './embedder.js';
+export { pairSimilarity as similarity, similarityMatrix, rows } from './similarity.js';
+export { evaluateSts, parseStsTsv, pearson, spearman } from './sts.js';
+export { coreInfo } from './core.js';
+export * from './errors.js';

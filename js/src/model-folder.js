@@ -1,0 +1,139 @@
+// Reads a sentence-transformers model folder (from any source: disk, URL, Hub cache) into
+// the settings the tokenizer, the ONNX session and the pooling need. What each file means:
+//   modules.json                 the pipeline: Transformer, Pooling, optional Normalize
+//   sentence_bert_config.json    max_seq_length, do_lower_case (strip+lower before tokenizing)
+//   1_Pooling/config.json        pooling modes
+//   config.json                  the encoder (hidden size, position limit)
+//   tokenizer_config.json        tokenizer flags and special tokens (special_tokens_map.json too)
+//   vocab.txt / tokenizer.json   the WordPiece vocabulary
+//   model.onnx | onnx/model.onnx the encoder graph (onnx/model_quantized.onnx etc. for dtypes)
+import { ModelFormatError, FileNotFoundError } from './errors.js';
+
+const MODULE_TRANSFORMER = 'sentence_transformers.models.Transformer';
+const MODULE_POOLING = 'sentence_transformers.models.Pooling';
+const MODULE_NORMALIZE = 'sentence_transformers.models.Normalize';
+
+/** Where the ONNX file of each dtype may live, in order of preference. */
+export const ONNX_CANDIDATES = {
+  fp32: ['model.onnx', 'onnx/model.onnx'],
+  q8: ['onnx/model_quantized.onnx', 'onnx/model_q8.onnx', 'onnx/model_int8.onnx', 'model_quantized.onnx'],
+  q4: ['onnx/model_q4.onnx', 'model_q4.onnx'],
+};
+
+async function readJson(source, file, { optional = false } = {}) {
+  if (optional && !(await source.has(file))) return undefined;
+  const text = await source.readText(file);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ModelFormatError(`${file} in ${source.description} is not valid JSON (${err.message}); ` +
+      'replace it with the file from the model repository.', { cause: err });
+  }
+}
+
+// tokenizer_config.json stores special tokens as strings or as AddedToken objects.
+function tokenText(value, fallback) {
+  if (typeof value === 'string') return value;
+  if (value && typeof value.content === 'string') return value.content;
+  return fallback;
+}
+
+function poolingFrom(config) {
+  if (!config) return { cls: false, max: false, mean: true, meanSqrtLen: false, weightedMean: false, lastToken: false };
+  return {
+    cls: Boolean(config.pooling_mode_cls_token),
+    max: Boolean(config.pooling_mode_max_tokens),
+    mean: Boolean(config.pooling_mode_mean_tokens),
+    meanSqrtLen: Boolean(config.pooling_mode_mean_sqrt_len_tokens),
+    weightedMean: Boolean(config.pooling_mode_weightedmean_tokens),
+    lastToken: Boolean(config.pooling_mode_lasttoken),
+  };
+}
+
+/** The vocab as vocab.txt text: from vocab.txt, else from tokenizer.json's WordPiece model. */
+async function readVocab(source, tokenizerJson) {
+  if (await source.has('vocab.txt')) return source.readText('vocab.txt');
+  const model = tokenizerJson?.model;
+  if (model?.type === 'WordPiece' && model.vocab && typeof model.vocab === 'object') {
+    const tokens = [];
+    for (const [token, id] of Object.entries(model.vocab)) tokens[id] = token;
+    return `${tokens.join('\n')}\n`;
+  }
+  throw new FileNotFoundError(`${source.description} has no vocab.txt (nor a WordPiece tokenizer.json); ` +
+    'only WordPiece (BERT-style) tokenizers are supported so far.');
+}
+
+/**
+ * @param {{description: string, has(f: string): Promise<boolean>, readText(f: string): Promise<string>}} source
+ * @returns {Promise<object>} model settings (see the returned fields)
+ */
+export async function readModelFolder(source) {
+  const modules = await readJson(source, 'modules.json', { optional: true });
+  let poolingPath = '1_Pooling';
+  let normalize = false;
+  if (modules) {
+    if (!Array.isArray(modules)) {
+      throw new ModelFormatError(`modules.json in ${source.description} must be a list of modules.`);
+    }
+    const transformer = modules.find((m) => m.type === MODULE_TRANSFORMER);
+    if (transformer && transformer.path) {
+      throw new ModelFormatError(`The Transformer module sits in '${transformer.path}'; only models whose ` +
+        'Transformer files are at the folder root are supported.');
+    }
+    const pooling = modules.find((m) => m.type === MODULE_POOLING);
+    poolingPath = pooling ? pooling.path : undefined;
+    normalize = modules.some((m) => m.type === MODULE_NORMALIZE);
+  }
+  // Without modules.json, sentence-transformers itself wraps a plain model with mean pooling.
+  const poolingConfig = poolingPath ? await readJson(source, `${poolingPath}/config.json`, { optional: !modules }) : undefined;
+
+  const stConfig = (await readJson(source, 'sentence_bert_config.json', { optional: true })) ?? {};
+  const config = await readJson(source, 'config.json');
+  const tokenizerConfig = (await readJson(source, 'tokenizer_config.json', { optional: true })) ?? {};
+  const specialTokens = (await readJson(source, 'special_tokens_map.json', { optional: true })) ?? {};
+  const tokenizerJson = await readJson(source, 'tokenizer.json', { optional: true });
+  const vocabText = await readVocab(source, tokenizerJson);
+
+  const special = (name, fallback) => tokenText(tokenizerConfig[name], tokenText(specialTokens[name], fallback));
+  const wordpiece = tokenizerJson?.model?.type === 'WordPiece' ? tokenizerJson.model : {};
+  // Past model_max_length the tokenizer's own limit (and, for absolute-position models, the
+  // position table) ends; 512 is what BERT-family configs use when nothing says otherwise.
+  const positionLimit = config.max_position_embeddings ?? 512;
+  const modelMaxLength = Math.min(
+    Number.isInteger(tokenizerConfig.model_max_length) ? tokenizerConfig.model_max_length : positionLimit,
+    positionLimit);
+  const maxSeqLength = Math.min(stConfig.max_seq_length ?? modelMaxLength, modelMaxLength);
+
+  return {
+    modelType: config.model_type,
+    hiddenSize: config.hidden_size,
+    maxSeqLength,
+    modelMaxLength,
+    normalize,
+    pooling: poolingFrom(poolingConfig),
+    tokenizer: {
+      lowercaseInput: Boolean(stConfig.do_lower_case),
+      lowercase: Boolean(tokenizerConfig.do_lower_case),
+      // -1 = unset: transformers then strips accents exactly when it lower-cases.
+      stripAccents: tokenizerConfig.strip_accents === true ? 1 : tokenizerConfig.strip_accents === false ? 0 : -1,
+      handleChineseChars: tokenizerConfig.tokenize_chinese_chars !== false,
+      clsToken: special('cls_token', '[CLS]'),
+      sepToken: special('sep_token', '[SEP]'),
+      unkToken: special('unk_token', wordpiece.unk_token ?? '[UNK]'),
+      padToken: special('pad_token', '[PAD]'),
+      maskToken: special('mask_token', '[MASK]'),
+      maxInputCharsPerWord: wordpiece.max_input_chars_per_word ?? 100,
+    },
+    vocabText,
+  };
+}
+
+/** Finds the ONNX file for a dtype; returns its path inside the source. */
+export async function findOnnxFile(source, dtype = 'fp32') {
+  for (const candidate of ONNX_CANDIDATES[dtype]) {
+    if (await source.has(candidate)) return candidate;
+  }
+  throw new FileNotFoundError(`${source.description} has no ONNX file for dtype '${dtype}' ` +
+    `(looked for ${ONNX_CANDIDATES[dtype].join(', ')}). Convert the weights with ` +
+    '`gmatrix-embed convert <model> --out DIR` first, or load the model by its Hub id.');
+}

@@ -1,0 +1,119 @@
+// The one place that validates and defaults every option the public API takes. Each
+// fallback says why it is what it is.
+import { InvalidArgumentError } from './errors.js';
+
+const LOAD_OPTION_NAMES = new Set([
+  'threads', 'maxLength', 'batchSize', 'normalize', 'backend', 'dtype',
+  // Hub options, validated by js/src/hub when a repository id is loaded.
+  'revision', 'endpoint', 'token', 'cacheDir', 'offline', 'onProgress', 'signal', 'fetch',
+]);
+const EMBED_OPTION_NAMES = new Set(['normalize', 'batchSize', 'onProgress', 'signal']);
+
+function checkKnown(options, known, where) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${where} options must be an object; got ${describe(options)}.`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) {
+      throw new InvalidArgumentError(
+        `Unknown ${where} option '${name}'; known options are: ${[...known].join(', ')}.`);
+    }
+  }
+  return options;
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? `the string ${JSON.stringify(value.slice(0, 40))}` : typeof value;
+}
+
+function positiveInteger(value, name, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(
+      `Option '${name}' must be an integer from ${min} to ${max}; got ${describe(value)}${
+        typeof value === 'number' ? ` ${value}` : ''}.`);
+  }
+  return value;
+}
+
+function defaultThreads() {
+  const cores = globalThis.navigator?.hardwareConcurrency;
+  // ONNX Runtime's WASM backend scales poorly past 4 threads, and without cross-origin
+  // isolation a browser cannot share memory between threads at all.
+  if (globalThis.crossOriginIsolated === false) return 1;
+  return Math.max(1, Math.min(4, Number.isInteger(cores) ? cores : 1));
+}
+
+/**
+ * Options of Embedder.load, resolved against the model's own settings.
+ * @param {object|undefined} options
+ * @param {{maxSeqLength: number, modelMaxLength: number, normalize: boolean}} model
+ */
+export function resolveLoadOptions(options, model) {
+  const o = checkKnown(options, LOAD_OPTION_NAMES, 'load');
+  return {
+    // Without a choice, use the machine's cores, up to 4 (see defaultThreads).
+    threads: o.threads === undefined ? defaultThreads() : positiveInteger(o.threads, 'threads', { max: 64 }),
+    // The model's own max_seq_length is what it was trained and evaluated with; a longer
+    // value may not exceed what its positions support.
+    maxLength: o.maxLength === undefined
+      ? model.maxSeqLength
+      : positiveInteger(o.maxLength, 'maxLength', { min: 2, max: model.modelMaxLength }),
+    // 32 rows keeps peak memory modest for a base-size model (32 x 128 x 768 floats).
+    batchSize: o.batchSize === undefined ? 32 : positiveInteger(o.batchSize, 'batchSize', { max: 4096 }),
+    // A Normalize module in modules.json means the model's vectors are unit length.
+    normalize: o.normalize === undefined ? model.normalize : booleanOption(o.normalize, 'normalize'),
+    // Only the ONNX Runtime Web WASM backend exists so far.
+    backend: o.backend === undefined ? 'wasm' : oneOf(o.backend, 'backend', ['wasm']),
+    // Full precision unless asked: quantized variants trade a little accuracy for size.
+    dtype: o.dtype === undefined ? 'fp32' : oneOf(o.dtype, 'dtype', DTYPES),
+  };
+}
+
+/** Options of Embedder#embed, defaulted from the loaded model's settings. */
+export function resolveEmbedOptions(options, loaded) {
+  const o = checkKnown(options, EMBED_OPTION_NAMES, 'embed');
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw new InvalidArgumentError(`Option 'onProgress' must be a function; got ${describe(o.onProgress)}.`);
+  }
+  return {
+    normalize: o.normalize === undefined ? loaded.normalize : booleanOption(o.normalize, 'normalize'),
+    batchSize: o.batchSize === undefined ? loaded.batchSize : positiveInteger(o.batchSize, 'batchSize', { max: 4096 }),
+    onProgress: o.onProgress,
+    signal: o.signal,
+  };
+}
+
+/** The texts argument of embed/tokenize: one string or an array of strings. */
+export function checkTexts(texts, where) {
+  const list = typeof texts === 'string' ? [texts] : texts;
+  if (!Array.isArray(list)) {
+    throw new InvalidArgumentError(`${where} expects a string or an array of strings; got ${describe(texts)}.`);
+  }
+  list.forEach((text, i) => {
+    if (typeof text !== 'string') {
+      throw new InvalidArgumentError(
+        `${where} expects strings; item ${i} is ${describe(text)}. Convert it with String(value) first.`);
+    }
+  });
+  return list;
+}
+
+function booleanOption(value, name) {
+  if (typeof value !== 'boolean') {
+    throw new InvalidArgumentError(`Option '${name}' must be true or false; got ${describe(value)}.`);
+  }
+  return value;
+}
+
+function oneOf(value, name, allowed) {
+  if (!allowed.includes(value)) {
+    throw new InvalidArgumentError(`Option '${name}' must be one of ${allowed.join(', ')}; got ${describe(value)}.`);
+  }
+  return value;
+}
+
+export const DTYPES = ['fp32', 'q8', 'q4'];
+export const METRICS = ['cosine', 'dot', 'euclidean', 'manhattan'];

@@ -1,0 +1,42 @@
+// A model folder served over HTTP(S) at a base URL (browsers and Node alike).
+import { FileNotFoundError, NetworkError } from '../errors.js';
+
+export class UrlFolderSource {
+  /** @param {string} baseUrl @param {{fetch?: typeof fetch}} [options] */
+  constructor(baseUrl, options = {}) {
+    this.base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.description = `URL ${this.base}`;
+  }
+
+  async #get(file, method = 'GET') {
+    const url = new URL(file, this.base).href;
+    try {
+      return await this.fetch(url, { method });
+    } catch (err) {
+      throw new NetworkError(`Could not fetch ${url}: ${err.message}. Check the URL and your connection.`,
+        { cause: err });
+    }
+  }
+
+  async has(file) {
+    const response = await this.#get(file, 'HEAD');
+    return response.ok;
+  }
+
+  async readBytes(file) {
+    const response = await this.#get(file);
+    if (response.status === 404) {
+      throw new FileNotFoundError(`${file} is missing from ${this.description}; a sentence-transformers ` +
+        'model folder needs it.');
+    }
+    if (!response.ok) {
+      throw new NetworkError(`Fetching ${file} from ${this.description} failed with HTTP ${response.status}.`);
+    }
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  async readText(file) {
+    return new TextDecoder().decode(await this.readBytes(file));
+  }
+}
