@@ -1,0 +1,22 @@
+// Loads the golden reference files once per test process.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fixturesDir, goldenDir } from '../fixtures.js';
+
+const cache = new Map();
+export function readGolden(file, dir = goldenDir) {
+  const full = path.join(dir, file);
+  if (!cache.has(full)) cache.set(full, JSON.parse(fs.readFileSync(full, 'utf8')));
+  return cache.get(full);
+}
+
+export const goldenBertDir = path.join(fixturesDir, 'golden-bert');
+export const tinyBertDir = path.join(fixturesDir, 'tiny-bert');
+
+/** Largest absolute difference between two numeric sequences of equal length. */
+export function maxAbsDiff(a, b) {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
