@@ -28,7 +28,9 @@ export class Embedder {
       settings.vocabText));
     let backend;
     try {
-      backend = await OrtWebBackend.create(await onnxSource.readBytes(onnxPath), { threads: resolved.threads });
+      backend = await OrtWebBackend.create(await onnxSource.readBytes(onnxPath), {
+        threads: resolved.threads, externalData: await readExternalData(onnxSource, onnxPath),
+      });
     } catch (err) {
       tokenizer.delete();
       throw err;
@@ -135,6 +137,18 @@ export class Embedder {
     this.#tokenizer.delete();
     await this.#backend.dispose();
   }
+}
+
+// Weights over protobuf's 2 GB limit sit beside the .onnx file as <name>_data (or .data);
+// ONNX Runtime Web needs those bytes handed over under the name the graph refers to.
+async function readExternalData(source, onnxPath) {
+  for (const suffix of ['_data', '.data']) {
+    const sidePath = `${onnxPath}${suffix}`;
+    if (await source.has(sidePath)) {
+      return [{ path: sidePath.split('/').pop(), data: await source.readBytes(sidePath) }];
+    }
+  }
+  return undefined;
 }
 
 function countModes(pooling) {

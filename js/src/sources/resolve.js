@@ -16,10 +16,12 @@ function isSourceObject(value) {
 }
 
 /**
+ * @param {{forConversion?: boolean}} [purpose] forConversion: a Hub repository yields its
+ *   configuration and weights rather than an ONNX file
  * @returns {Promise<{folder: object, onnx?: object}>} where to read the model's files; `onnx`
  *   when the ONNX file lives elsewhere than the configuration (a converted Hub model).
  */
-export async function resolveSource(source, options = {}) {
+export async function resolveSource(source, options = {}, { forConversion = false } = {}) {
   if (isSourceObject(source)) return { folder: source };
   if (typeof source !== 'string' || source.length === 0) {
     throw new InvalidArgumentError('Embedder.load(source) takes a model folder path, a URL or a Hub ' +
@@ -38,8 +40,8 @@ export async function resolveSource(source, options = {}) {
     }
   }
   if (REPO_ID.test(source)) {
-    const { hubModelSource } = await import('../hub/model-source.js');
-    return hubModelSource(source, options ?? {});
+    const hub = await import('../hub/model-source.js');
+    return forConversion ? hub.hubWeightsSource(source, options ?? {}) : hub.hubModelSource(source, options ?? {});
   }
   throw new FileNotFoundError(`No model folder at '${source}', and it is not a Hub repository id ` +
     "(owner/name). Check the path, or pass an id like 'bi-matrix/gmatrix-embedding'.");

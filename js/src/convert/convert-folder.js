@@ -1,0 +1,57 @@
+// Node: convert a model folder or Hub repository into a self-contained folder with ONNX
+// files (the API behind `gmatrix-embed convert`).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { FileNotFoundError, InvalidArgumentError } from '../errors.js';
+import { resolveSource } from '../sources/resolve.js';
+import { convertWeights, parseDtypes, WEIGHT_FILES } from './convert-model.js';
+
+const CONFIG_FILES = ['modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', 'config.json',
+  'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json', 'vocab.txt'];
+
+/**
+ * @param {string} source  a model folder or a Hub repository id
+ * @param {{outDir: string, dtype?: string|string[]} & object} options  hub options apply to ids
+ * @returns {Promise<{outDir: string, files: Array<{path: string, bytes: number}>, seconds: number}>}
+ */
+export async function convertModel(source, options = {}) {
+  const { outDir, dtype, ...loadOptions } = options;
+  if (typeof outDir !== 'string' || !outDir) {
+    throw new InvalidArgumentError('convertModel needs options.outDir, the folder to write the converted model to.');
+  }
+  const dtypes = parseDtypes(dtype);
+  const started = performance.now();
+  const { folder } = await resolveSource(source, loadOptions, { forConversion: true });
+  const weightsFile = await firstPresent(folder, WEIGHT_FILES);
+  if (!weightsFile) {
+    throw new FileNotFoundError(`${folder.description} has no weights to convert (${WEIGHT_FILES.join(' or ')}).`);
+  }
+  const outputs = convertWeights({
+    config: JSON.parse(await folder.readText('config.json')),
+    weightsFile,
+    weightsBytes: await folder.readBytes(weightsFile),
+    dtypes,
+  });
+  const written = [];
+  const write = async (relative, bytes) => {
+    const target = path.join(outDir, relative);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, bytes);
+    written.push({ path: relative, bytes: bytes.length });
+  };
+  const modules = (await folder.has('modules.json')) ? JSON.parse(await folder.readText('modules.json')) : [];
+  const moduleConfigs = modules.filter((m) => m.path).map((m) => `${m.path}/config.json`);
+  for (const file of [...CONFIG_FILES, ...moduleConfigs]) {
+    if (await folder.has(file)) await write(file, await folder.readBytes(file));
+  }
+  for (const output of outputs.values()) {
+    for (const side of output.externalData) await write(path.posix.join(path.posix.dirname(output.path), side.path), side.data);
+    await write(output.path, output.onnx);
+  }
+  return { outDir: path.resolve(outDir), files: written, seconds: (performance.now() - started) / 1000 };
+}
+
+async function firstPresent(folder, candidates) {
+  for (const file of candidates) if (await folder.has(file)) return file;
+  return undefined;
+}

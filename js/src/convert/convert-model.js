@@ -1,0 +1,67 @@
+// Weights -> ONNX (and quantized variants), entirely in JavaScript: the conversion behind
+// `gmatrix-embed convert` and behind loading a Hub repository that ships no ONNX file.
+// Browser-safe: bytes in, bytes out; writing files is the caller's business.
+import { InvalidArgumentError, ModelFormatError } from '../errors.js';
+import { DTYPES } from '../options.js';
+import { buildDebertaV2Onnx } from './deberta-v2-graph.js';
+import { encodeModel } from './onnx-proto.js';
+import { quantizeModel } from './quantize.js';
+import { readWeights } from './weights.js';
+
+/** Weight files the converter reads, in order of preference (safetensors loads no pickle). */
+export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
+
+/** Where each dtype's ONNX file goes, in the layout the ecosystem (transformers.js) uses. */
+export const ONNX_OUTPUT_PATHS = {
+  fp32: 'onnx/model.onnx',
+  q8: 'onnx/model_quantized.onnx',
+  q4: 'onnx/model_q4.onnx',
+};
+
+/** Parses '--dtype fp32,q8' style lists and arrays into a checked list. */
+export function parseDtypes(value) {
+  const list = Array.isArray(value) ? value : String(value ?? 'fp32').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const dtype of list) {
+    if (!DTYPES.includes(dtype)) {
+      throw new InvalidArgumentError(`Unknown dtype '${dtype}'; use any of ${DTYPES.join(', ')} (comma-separated).`);
+    }
+  }
+  if (list.length === 0) throw new InvalidArgumentError(`No dtype given; use any of ${DTYPES.join(', ')}.`);
+  return [...new Set(list)];
+}
+
+/**
+ * @param {object} options
+ * @param {object} options.config  parsed config.json
+ * @param {string} options.weightsFile  'model.safetensors' or 'pytorch_model.bin'
+ * @param {Uint8Array} options.weightsBytes
+ * @param {Array<'fp32'|'q8'|'q4'>} options.dtypes
+ * @returns {Map<string, {path: string, onnx: Uint8Array, externalData: Array<{path: string, data: Uint8Array}>}>}
+ *   per dtype: the repository-relative path and the file(s) to write beside it
+ */
+export function convertWeights({ config, weightsFile, weightsBytes, dtypes }) {
+  if (config?.model_type !== 'deberta-v2') {
+    throw new ModelFormatError(`Conversion supports DeBERTa-v2 encoders (model_type 'deberta-v2'); this model is ` +
+      `'${config?.model_type}'. Export it to ONNX with its own tools and load the folder instead.`);
+  }
+  const weights = readWeights(weightsFile, weightsBytes);
+  const fileName = (path) => path.split('/').pop();
+  // Built once as a ModelProto; fp32 is its encoding, the quantized variants read its weights.
+  const built = buildDebertaV2Onnx(config, weights, {
+    encode: false, externalDataLocation: `${fileName(ONNX_OUTPUT_PATHS.fp32)}_data`,
+  });
+  const sideFiles = built.externalData ? [{ path: built.externalDataLocation, data: built.externalData }] : [];
+  const outputs = new Map();
+  for (const dtype of dtypes) {
+    const path = ONNX_OUTPUT_PATHS[dtype];
+    if (dtype === 'fp32') {
+      outputs.set(dtype, { path, onnx: encodeModel(built.model), externalData: sideFiles });
+    } else {
+      const q = quantizeModel(built.model, {
+        dtype, externalData: sideFiles, externalDataPath: `${fileName(path)}_data`,
+      });
+      outputs.set(dtype, { path, onnx: q.model, externalData: q.externalData });
+    }
+  }
+  return outputs;
+}

@@ -1,0 +1,194 @@
+// Weight-only quantization of a float32 ONNX model to 8 or 4 bits, for onnxruntime-web.
+//
+// Scheme (every operator below was run and checked against a reference dequantization in
+// onnxruntime-web 1.30's WASM backend):
+//  - MatMul weights -> com.microsoft MatMulNBits (bits 4 or 8, block-wise scales + zero points).
+//    It unpacks blocks inside the kernel, so no float copy of the weight exists at run time.
+//  - Gather tables (word embeddings) -> com.microsoft GatherBlockQuantized, which dequantizes only
+//    the rows that are looked up: a 130,000 x 768 table is never expanded to float per run.
+// The default-domain opset is left alone (DequantizeLinear with block_size would need opset 21,
+// i.e. converting the whole graph), and every other node and initializer is kept as it was.
+import { decodeModel, encodeModel, makeNode, tensorToArray, int64ToNumber, DataType } from './onnx-proto.js';
+import { InvalidArgumentError, ModelFormatError } from '../errors.js';
+import { quantizeBlockwise } from './quantize-blocks.js';
+import { findQuantizableWeights } from './quantize-graph.js';
+import {
+  externalDataResolver, readExternalBytes, isExternal, float32Values, inlineTensor, tensorByteSize,
+  moveToExternalData,
+} from './quantize-external.js';
+
+const BITS = { q8: 8, q4: 4 };
+// Per-dtype defaults, chosen on measurements (see bench/quantize-base.js): 4-bit needs small
+// blocks to stay accurate; at 8 bits 64-value blocks are as accurate as needed and keep the
+// scale/zero-point overhead at 0.6 bit per weight.
+const DEFAULT_BLOCK_SIZE = { q8: 64, q4: 32 };
+const MS_DOMAIN = 'com.microsoft';
+// protobuf messages cannot exceed 2 GiB; leave room for the graph itself.
+const DEFAULT_MAX_INLINE_BYTES = 2 ** 31 - 2 ** 24;
+
+/**
+ * Quantizes the MatMul weights and Gather tables of a float32 ONNX model.
+ *
+ * @param {Uint8Array|object} model  .onnx bytes, or a decoded ModelProto (not modified)
+ * @param {object} options
+ * @param {'q8'|'q4'} options.dtype
+ * @param {number} [options.blockSize]  values per scale: a power of two from 16 to 256
+ *   (default 64 for q8, 32 for q4)
+ * @param {Uint8Array|Array<{path: string, data: Uint8Array}>|
+ *   ((location: string, offset: number, length?: number) => Uint8Array)} [options.externalData]
+ *   bytes of the input's external data file(s), if it has any; a function may return the whole
+ *   file or just the `length` bytes at `offset` (to read one tensor at a time from disk)
+ * @param {string} [options.externalDataPath='model.onnx_data']  file name the output refers to if
+ *   its weights must go to an external file
+ * @param {number} [options.maxInlineBytes]  above this many bytes of weights the output keeps them
+ *   in external data (default: just under protobuf's 2 GiB limit)
+ * @returns {{model: Uint8Array, externalData: Array<{path: string, data: Uint8Array}>,
+ *   quantized: Array<{name: string, kind: 'matmul'|'gather', dims: number[], bits: number,
+ *   blockSize: number, bytesBefore: number, bytesAfter: number}>}}
+ *   `externalData` is empty when the output is self-contained; otherwise write each entry next
+ *   to the model (or pass the array as onnxruntime-web's sessionOptions.externalData).
+ */
+export function quantizeModel(model, options = {}) {
+  const { bits, blockSize } = parseOptions(options);
+  const proto = decodeInput(model);
+  const graph = proto.graph;
+  const resolve = externalDataResolver(options.externalData);
+
+  const targets = findQuantizableWeights(graph);
+  if (targets.length === 0) {
+    throw new ModelFormatError(
+      'Nothing to quantize: no 2-D float32 initializer feeds a MatMul or an axis-0 Gather ' +
+      '(the model may already be quantized). Use the model as it is.');
+  }
+
+  const taken = new Set([
+    ...graph.initializer.map((t) => t.name), ...graph.input.map((i) => i.name),
+    ...graph.node.flatMap((n) => n.output),
+  ]);
+  const newInitializers = new Map(); // old initializer -> its quantized replacements
+  const newNodes = new Map(); // old node -> replacement node
+  const dropped = new Set(); // Identity nodes made dead by the rewrite
+  const quantized = [];
+
+  for (const { tensor, kind, nodes, identities } of targets) {
+    const [rows, cols] = tensor.dims.map(int64ToNumber);
+    const values = isExternal(tensor) ? float32Values(readExternalBytes(tensor, resolve)) : tensorToArray(tensor);
+    if (values.length !== rows * cols) {
+      throw new ModelFormatError(`Initializer ${tensor.name} holds ${values.length} values, expected ${rows * cols}.`);
+    }
+    const names = {
+      codes: uniqueName(`${tensor.name}_q${bits}`, taken),
+      scales: uniqueName(`${tensor.name}_scales`, taken),
+      zeroPoints: uniqueName(`${tensor.name}_zero_points`, taken),
+    };
+    let q;
+    if (kind === 'matmul') {
+      // MatMul computes A[.., K] x W[K, N]; MatMulNBits stores W transposed, one row per output.
+      const [K, N] = [rows, cols];
+      q = quantizeBlockwise(values, { rows: N, cols: K, rowStride: 1, colStride: N }, bits, blockSize, true);
+      newInitializers.set(tensor, [
+        raw(names.codes, DataType.UINT8, [N, q.blocksPerRow, (blockSize * bits) / 8], q.codes),
+        raw(names.scales, DataType.FLOAT, [N, q.blocksPerRow], q.scales),
+        raw(names.zeroPoints, DataType.UINT8, [N * q.zeroPointRowBytes], q.zeroPoints),
+      ]);
+      for (const node of nodes) {
+        newNodes.set(node, makeNode('MatMulNBits', [node.input[0], names.codes, names.scales, names.zeroPoints],
+          node.output, { K, N, bits, block_size: blockSize }, node.name, MS_DOMAIN));
+      }
+    } else {
+      if (bits === 4 && cols % 2 !== 0) continue; // 4-bit rows must fill whole bytes
+      q = quantizeBlockwise(values, { rows, cols, rowStride: cols, colStride: 1 }, bits, blockSize, false);
+      newInitializers.set(tensor, [
+        raw(names.codes, DataType.UINT8, [rows, q.rowBytes], q.codes),
+        raw(names.scales, DataType.FLOAT, [rows, q.blocksPerRow], q.scales),
+        raw(names.zeroPoints, DataType.UINT8, [rows, q.zeroPointRowBytes], q.zeroPoints),
+      ]);
+      for (const node of nodes) {
+        newNodes.set(node, makeNode('GatherBlockQuantized',
+          [names.codes, node.input[1], names.scales, names.zeroPoints], node.output,
+          { gather_axis: 0, quantize_axis: 1, block_size: blockSize, bits }, node.name, MS_DOMAIN));
+      }
+    }
+    for (const node of identities) dropped.add(node);
+    quantized.push({
+      name: tensor.name, kind, dims: [rows, cols], bits, blockSize,
+      bytesBefore: rows * cols * 4, bytesAfter: q.codes.length + q.scales.byteLength + q.zeroPoints.length,
+    });
+  }
+
+  const removedNames = new Set([
+    ...[...newInitializers.keys()].map((t) => t.name), ...[...dropped].flatMap((n) => n.output),
+  ]);
+  let initializer = graph.initializer.flatMap((t) =>
+    newInitializers.get(t) ?? [isExternal(t) ? inlineTensor(t, resolve) : t]);
+  const externalData = [];
+  const maxInlineBytes = options.maxInlineBytes ?? DEFAULT_MAX_INLINE_BYTES;
+  if (initializer.reduce((sum, t) => sum + tensorByteSize(t), 0) > maxInlineBytes) {
+    const path = options.externalDataPath ?? 'model.onnx_data';
+    const moved = moveToExternalData(initializer, path);
+    initializer = moved.initializers;
+    externalData.push({ path, data: moved.data });
+  }
+
+  const out = {
+    ...proto,
+    opsetImport: withMicrosoftDomain(proto.opsetImport ?? []),
+    graph: {
+      ...graph,
+      node: graph.node.filter((n) => !dropped.has(n)).map((n) => newNodes.get(n) ?? n),
+      initializer,
+      // Old exporters also list initializers as graph inputs; the float weights are gone now.
+      input: graph.input.filter((i) => !removedNames.has(i.name)),
+      valueInfo: (graph.valueInfo ?? []).filter((v) => !removedNames.has(v.name)),
+    },
+  };
+  return { model: encodeModel(out), externalData, quantized };
+}
+
+function parseOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError("quantizeModel options must be an object such as { dtype: 'q8' }.");
+  }
+  const bits = BITS[options.dtype];
+  if (!bits) {
+    throw new InvalidArgumentError(`options.dtype must be 'q8' or 'q4', got ${JSON.stringify(options.dtype)}.`);
+  }
+  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE[options.dtype];
+  // MatMulNBits and GatherBlockQuantized require a power of two of at least 16; 256 is the
+  // largest size this module was checked with.
+  if (!Number.isInteger(blockSize) || blockSize < 16 || blockSize > 256 || (blockSize & (blockSize - 1)) !== 0) {
+    throw new InvalidArgumentError(`options.blockSize must be 16, 32, 64, 128 or 256, got ${blockSize}.`);
+  }
+  return { bits, blockSize };
+}
+
+function decodeInput(model) {
+  if (model instanceof Uint8Array) {
+    let proto;
+    try {
+      proto = decodeModel(model);
+    } catch (cause) {
+      throw new ModelFormatError('The bytes given to quantizeModel are not an ONNX model.', { cause });
+    }
+    if (!proto.graph) throw new ModelFormatError('The bytes given to quantizeModel hold no ONNX graph.');
+    return proto;
+  }
+  if (model && typeof model === 'object' && model.graph) return model;
+  throw new InvalidArgumentError('quantizeModel expects .onnx bytes (Uint8Array) or a decoded ModelProto.');
+}
+
+function raw(name, dataType, dims, typed) {
+  return { name, dataType, dims, rawData: new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength) };
+}
+
+function uniqueName(base, taken) {
+  let name = base;
+  for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
+
+function withMicrosoftDomain(opsetImport) {
+  if (opsetImport.some((o) => o.domain === MS_DOMAIN)) return opsetImport;
+  return [...opsetImport, { domain: MS_DOMAIN, version: 1 }];
+}

@@ -1,0 +1,110 @@
+// Loads a model by Hugging Face repository id: downloads (or takes from the cache) the
+// sentence-transformers files and the ONNX file for the asked dtype; when the repository has
+// no ONNX file, downloads the weights and converts them, caching the result.
+import { FileNotFoundError, InvalidArgumentError } from '../errors.js';
+import { DTYPES } from '../options.js';
+import { ONNX_CANDIDATES } from '../model-folder.js';
+import { MemoryFolderSource } from '../sources/memory-folder.js';
+import { isNode } from './env.js';
+import { listRepoFiles, snapshotDownload } from './download.js';
+import { convertWeights, ONNX_OUTPUT_PATHS, WEIGHT_FILES } from '../convert/convert-model.js';
+
+const HUB_OPTION_NAMES = ['revision', 'endpoint', 'token', 'cacheDir', 'offline', 'onProgress', 'signal', 'fetch'];
+
+// Configuration files a sentence-transformers folder may hold: root JSON files, module
+// folders' config.json (1_Pooling/...), and the vocabulary.
+function isConfigFile(path) {
+  return /^[^/]+\.json$/.test(path) || /^\d+_[^/]+\/config\.json$/.test(path) ||
+    path === 'vocab.txt' || path === 'tokenizer.json';
+}
+
+function hubOptionsFrom(options) {
+  return Object.fromEntries(HUB_OPTION_NAMES.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+}
+
+/** The configuration files and the weights of a repository, for conversion. */
+export async function hubWeightsSource(repo, options) {
+  const hubOptions = hubOptionsFrom(options);
+  const { sha, files } = await listRepoFiles(repo, hubOptions);
+  const weightsFile = WEIGHT_FILES.find((p) => files.some((f) => f.path === p));
+  if (!weightsFile) {
+    throw new FileNotFoundError(`${repo} has no weights to convert (${WEIGHT_FILES.join(' or ')}).`);
+  }
+  const snapshot = await snapshotDownload(repo, { ...hubOptions, include: (p) => isConfigFile(p) || p === weightsFile });
+  return { folder: await folderFrom(snapshot, `Hub repository ${repo}@${sha.slice(0, 12)}`) };
+}
+
+/**
+ * @param {string} repo  "owner/name"
+ * @param {object} options  Embedder.load options (hub ones are used here; dtype picks the file)
+ * @returns {Promise<{folder: object, onnx?: object}>}
+ */
+export async function hubModelSource(repo, options) {
+  const hubOptions = hubOptionsFrom(options);
+  const dtype = options.dtype ?? 'fp32';
+  if (!DTYPES.includes(dtype)) {
+    throw new InvalidArgumentError(`Option 'dtype' must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(dtype)}.`);
+  }
+  const { sha, files } = await listRepoFiles(repo, hubOptions);
+  const paths = new Set(files.map((f) => f.path));
+  const onnxPath = ONNX_CANDIDATES[dtype].find((p) => paths.has(p));
+  const weightsFile = WEIGHT_FILES.find((p) => paths.has(p));
+  if (!onnxPath && !weightsFile) {
+    throw new FileNotFoundError(`${repo} has neither an ONNX file for dtype '${dtype}' ` +
+      `(${ONNX_CANDIDATES[dtype].join(', ')}) nor weights to convert (${WEIGHT_FILES.join(', ')}).`);
+  }
+  // An ONNX file's external weights live beside it as <name>_data (or <name>.data).
+  const wanted = (p) => isConfigFile(p) || p === onnxPath ||
+    (onnxPath && (p === `${onnxPath}_data` || p === `${onnxPath}.data`));
+  const description = `Hub repository ${repo}@${sha.slice(0, 12)}`;
+
+  if (onnxPath) {
+    const snapshot = await snapshotDownload(repo, { ...hubOptions, include: wanted });
+    return { folder: await folderFrom(snapshot, description) };
+  }
+  const converted = await convertedCache(repo, sha, dtype, hubOptions);
+  if (converted.ready) {
+    const snapshot = await snapshotDownload(repo, { ...hubOptions, include: isConfigFile });
+    return { folder: await folderFrom(snapshot, description), onnx: converted.source };
+  }
+  const snapshot = await snapshotDownload(repo, { ...hubOptions, include: (p) => isConfigFile(p) || p === weightsFile });
+  const folder = await folderFrom(snapshot, description);
+  options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 0, total: 1 });
+  const outputs = convertWeights({
+    config: JSON.parse(await folder.readText('config.json')),
+    weightsFile,
+    weightsBytes: await folder.readBytes(weightsFile),
+    dtypes: [dtype],
+  });
+  options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 1, total: 1 });
+  return { folder, onnx: await converted.store(outputs.get(dtype)) };
+}
+
+async function folderFrom(snapshot, description) {
+  if (snapshot.dir) {
+    const { LocalFolderSource } = await import('../sources/local-folder.js');
+    const folder = new LocalFolderSource(snapshot.dir);
+    folder.description = description;
+    return folder;
+  }
+  return new MemoryFolderSource(snapshot.files, description);
+}
+
+/**
+ * Where a conversion of (repo, commit, dtype) is kept. Node: a folder in the hub cache,
+ * written atomically (temp folder + rename), so a crash never leaves half a model. Browsers:
+ * memory only (the Cache API holds the downloaded weights; conversion reruns per page load).
+ */
+async function convertedCache(repo, sha, dtype, hubOptions) {
+  const relative = ONNX_OUTPUT_PATHS[dtype];
+  if (!isNode) {
+    return {
+      ready: false,
+      store: async (output) => new MemoryFolderSource(
+        new Map([[output.path, output.onnx], ...output.externalData.map((e) => [`onnx/${e.path}`, e.data])]),
+        `converted ${repo}@${sha.slice(0, 12)} (${dtype})`),
+    };
+  }
+  const { convertedFolder } = await import('./converted-cache-node.js');
+  return convertedFolder(repo, sha, dtype, relative, hubOptions);
+}

@@ -1,0 +1,124 @@
+// Types of the gmatrix-embed public API.
+
+export type Metric = 'cosine' | 'dot' | 'euclidean' | 'manhattan';
+export type Dtype = 'fp32' | 'q8' | 'q4';
+
+/** Row-major embeddings: `dims = [rows, width]`, `data.length = rows * width`. */
+export interface Embeddings {
+  data: Float32Array;
+  dims: [number, number];
+}
+
+export interface DownloadProgress {
+  /** Repository file being fetched, e.g. "onnx/model.onnx". */
+  file?: string;
+  status?: string;
+  fileLoaded?: number;
+  fileTotal?: number;
+  /** Bytes done and total over all files. */
+  loaded: number;
+  total: number;
+}
+
+export interface LoadOptions {
+  /** ONNX Runtime WASM threads (default: cores, at most 4; 1 without cross-origin isolation). */
+  threads?: number;
+  /** Tokens per text incl. [CLS]/[SEP] (default: the model's max_seq_length, 128). */
+  maxLength?: number;
+  /** Texts per model run (default 32). */
+  batchSize?: number;
+  /** L2-normalize embeddings (default: true only if the model has a Normalize module). */
+  normalize?: boolean;
+  backend?: 'wasm';
+  /** Model precision variant (default 'fp32'). */
+  dtype?: Dtype;
+  /** Hub: git revision (branch, tag or commit; default 'main'). */
+  revision?: string;
+  /** Hub: endpoint (default HF_ENDPOINT or https://huggingface.co). */
+  endpoint?: string;
+  /** Hub: access token for private repositories (default HF_TOKEN). */
+  token?: string;
+  /** Hub (Node): cache folder (default GMATRIX_EMBED_CACHE or the XDG cache folder). */
+  cacheDir?: string;
+  /** Hub: use only the cache (default: HF_HUB_OFFLINE=1). */
+  offline?: boolean;
+  onProgress?: (event: DownloadProgress) => void;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+}
+
+export interface EmbedOptions {
+  normalize?: boolean;
+  batchSize?: number;
+  onProgress?: (event: { done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** A readable model folder: anything that can answer these three calls. */
+export interface ModelSource {
+  description: string;
+  has(file: string): Promise<boolean>;
+  readText(file: string): Promise<string>;
+  readBytes(file: string): Promise<Uint8Array>;
+}
+
+export interface ModelInfo {
+  source: string;
+  onnx: string;
+  modelType: string;
+  dimensions: number;
+  maxLength: number;
+  normalize: boolean;
+  pooling: string[];
+  threads: number;
+  dtype: Dtype;
+}
+
+export const DEFAULT_MODEL: 'bi-matrix/gmatrix-embedding';
+
+export class Embedder {
+  /**
+   * Loads a sentence-transformers model: a local folder (Node), a base URL, a Hugging Face
+   * repository id (default `bi-matrix/gmatrix-embedding`), or a ModelSource.
+   */
+  static load(source?: string | ModelSource, options?: LoadOptions): Promise<Embedder>;
+  readonly info: Readonly<ModelInfo>;
+  embed(texts: string | string[], options?: EmbedOptions): Promise<Embeddings>;
+  tokenize(text: string): { ids: number[]; tokens: string[]; truncated: boolean };
+  similarity(a: Float32Array | number[], b: Float32Array | number[], metric?: Metric): number;
+  /** Frees WASM memory and the ONNX session; later calls throw DisposedError. */
+  dispose(): Promise<void>;
+}
+
+/** Similarity of two vectors. Euclidean and Manhattan are distances (smaller = closer). */
+export function similarity(a: Float32Array | number[], b: Float32Array | number[], metric?: Metric): number;
+export function similarityMatrix(a: Embeddings, b: Embeddings, metric?: Metric): Embeddings;
+/** The rows of an Embeddings result as Float32Array views. */
+export function rows(embeddings: Embeddings): Float32Array[];
+
+export interface StsPair { score: number; sentence1: string; sentence2: string }
+export interface StsResult {
+  cosine_pearson: number; cosine_spearman: number;
+  euclidean_pearson: number; euclidean_spearman: number;
+  manhattan_pearson: number; manhattan_spearman: number;
+  dot_pearson: number; dot_spearman: number;
+}
+export function parseStsTsv(text: string): StsPair[];
+export function evaluateSts(model: Embedder, pairs: StsPair[], options?: EmbedOptions): Promise<StsResult>;
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number;
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number;
+export function coreInfo(): { simd: boolean; unicodeVersion: string };
+
+export class GmatrixEmbedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown });
+}
+export class InvalidArgumentError extends GmatrixEmbedError {}
+export class ModelFormatError extends GmatrixEmbedError {}
+export class FileNotFoundError extends GmatrixEmbedError {}
+export class NetworkError extends GmatrixEmbedError {}
+export class IntegrityError extends GmatrixEmbedError {}
+export class OfflineCacheMissError extends GmatrixEmbedError {}
+export class AbortError extends GmatrixEmbedError {}
+export class UnsafeModelFileError extends GmatrixEmbedError {}
+export class DisposedError extends GmatrixEmbedError {}
