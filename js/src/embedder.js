@@ -8,7 +8,9 @@ import { resolveSource } from './sources/resolve.js';
 import { OrtWebBackend } from './backends/ort-web.js';
 import { pairSimilarity } from './similarity.js';
 
-export const DEFAULT_MODEL = 'bi-matrix/gmatrix-embedding';
+import { DEFAULT_MODEL, knownModel } from '../../models/registry.js';
+
+export { DEFAULT_MODEL };
 
 /** @typedef {{data: Float32Array, dims: [number, number]}} Embeddings */
 
@@ -19,6 +21,9 @@ export class Embedder {
    * @param {object} [options] see README "API"
    */
   static async load(source = DEFAULT_MODEL, options = undefined) {
+    const known = typeof source === 'string' ? knownModel(source) : undefined;
+    // A known model's pinned revision applies unless the caller picks one.
+    if (known && options?.revision === undefined) options = { ...options, revision: known.revision };
     const { folder, onnx } = await resolveSource(source, options);
     const settings = await readModelFolder(folder);
     const resolved = resolveLoadOptions(options, settings);
@@ -35,11 +40,11 @@ export class Embedder {
       tokenizer.delete();
       throw err;
     }
-    return new Embedder({ settings, resolved, tokenizer, backend, description: folder.description, onnxPath });
+    return new Embedder({ settings, resolved, tokenizer, backend, description: folder.description, onnxPath, known });
   }
 
   /** @private use Embedder.load */
-  constructor({ settings, resolved, tokenizer, backend, description, onnxPath }) {
+  constructor({ settings, resolved, tokenizer, backend, description, onnxPath, known }) {
     this.#settings = settings;
     this.#options = resolved;
     this.#tokenizer = tokenizer;
@@ -55,6 +60,7 @@ export class Embedder {
       pooling: Object.keys(settings.pooling).filter((mode) => settings.pooling[mode]),
       threads: resolved.threads,
       dtype: resolved.dtype,
+      license: known?.license,
     });
   }
 

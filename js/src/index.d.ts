@@ -72,6 +72,8 @@ export interface ModelInfo {
   pooling: string[];
   threads: number;
   dtype: Dtype;
+  /** License note of a model known to the registry (models/registry.js). */
+  license?: string;
 }
 
 export const DEFAULT_MODEL: 'bi-matrix/gmatrix-embedding';
@@ -122,3 +124,17 @@ export class OfflineCacheMissError extends GmatrixEmbedError {}
 export class AbortError extends GmatrixEmbedError {}
 export class UnsafeModelFileError extends GmatrixEmbedError {}
 export class DisposedError extends GmatrixEmbedError {}
+
+export interface KnownModel {
+  description: string; architecture: string; dimensions: number; pooling: string; normalize: boolean;
+  maxLength: number; lowercase: boolean; similarity: Metric; weights: string; revision: string; license: string;
+  korsts: { cosine_pearson: number; cosine_spearman: number };
+}
+export const MODELS: Readonly<Record<string, KnownModel>>;
+export function knownModel(id: string): KnownModel | undefined;
+
+/** Weights (safetensors or PyTorch .bin bytes) -> ONNX files per dtype; browser-safe. */
+export function convertWeights(options: {
+  config: object; weightsFile: string; weightsBytes: Uint8Array; dtypes: Dtype[];
+}): Map<Dtype, { path: string; onnx: Uint8Array; externalData: Array<{ path: string; data: Uint8Array }> }>;
+export function parseDtypes(value: string | string[]): Dtype[];

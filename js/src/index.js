@@ -4,3 +4,5 @@ export { pairSimilarity as similarity, similarityMatrix, rows } from './similari
 export { evaluateSts, parseStsTsv, pearson, spearman } from './sts.js';
 export { coreInfo } from './core.js';
 export * from './errors.js';
+export { MODELS, knownModel } from '../../models/registry.js';
+export { convertWeights, parseDtypes } from './convert/convert-model.js';

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Embedder, FileNotFoundError, IntegrityError, OfflineCacheMissError, rows, similarity } from '../../js/src/index.js';
+import { DEFAULT_MODEL, Embedder, FileNotFoundError, IntegrityError, OfflineCacheMissError, rows, similarity } from '../../js/src/index.js';
 import { repoRoot, tinyDebertaDir } from './fixtures.js';
 import { maxAbsDiff, readGolden } from './support/golden.js';
 import { copyModel } from './support/model-copy.js';
@@ -30,7 +30,9 @@ before(async () => {
   const weightsOnly = await copyModel(tinyDebertaDir);
   await fs.rm(path.join(weightsOnly, 'model.onnx'));
   await fs.rm(path.join(weightsOnly, 'model.safetensors'));
-  server = await startHubServer({ repos: { [ONNX_REPO]: { dir: tinyDebertaDir }, [WEIGHTS_REPO]: { dir: weightsOnly } } });
+  server = await startHubServer({
+    repos: { [ONNX_REPO]: { dir: tinyDebertaDir }, [WEIGHTS_REPO]: { dir: weightsOnly }, [DEFAULT_MODEL]: { dir: weightsOnly } },
+  });
 });
 after(async () => {
   await server.close();
@@ -82,6 +84,13 @@ describe('loading by repository id', () => {
     const warmEvents = [];
     assertGolden(await embedAll(await load(WEIGHTS_REPO, { offline: true, onProgress: (e) => warmEvents.push(e) })));
     assert.ok(!warmEvents.some((e) => e.status === 'convert'), 'warm load reuses the conversion');
+  });
+
+  it('loads the default model, bi-matrix/gmatrix-embedding, when no source is given', async () => {
+    const model = await Embedder.load(undefined, { endpoint: server.endpoint, cacheDir, threads: 1 });
+    assert.match(model.info.source, /bi-matrix\/gmatrix-embedding/);
+    assert.match(model.info.license, /model card/);
+    assertGolden(await embedAll(model));
   });
 
   it('converts to q8 and q4 within the cosine bounds', async () => {

@@ -54,7 +54,9 @@ export function quantizeModel(model, options = {}) {
   const graph = proto.graph;
   const resolve = externalDataResolver(options.externalData);
 
-  const targets = findQuantizableWeights(graph);
+  // 4-bit GatherBlockQuantized rows must fill whole bytes, so a table of odd width stays float.
+  const targets = findQuantizableWeights(graph)
+    .filter((t) => t.kind === 'matmul' || bits === 8 || int64ToNumber(t.tensor.dims[1]) % 2 === 0);
   if (targets.length === 0) {
     throw new ModelFormatError(
       'Nothing to quantize: no 2-D float32 initializer feeds a MatMul or an axis-0 Gather ' +
@@ -71,48 +73,24 @@ export function quantizeModel(model, options = {}) {
   const quantized = [];
 
   for (const { tensor, kind, nodes, identities } of targets) {
-    const [rows, cols] = tensor.dims.map(int64ToNumber);
+    const dims = tensor.dims.map(int64ToNumber);
     const values = isExternal(tensor) ? float32Values(readExternalBytes(tensor, resolve)) : tensorToArray(tensor);
-    if (values.length !== rows * cols) {
-      throw new ModelFormatError(`Initializer ${tensor.name} holds ${values.length} values, expected ${rows * cols}.`);
+    if (values.length !== dims[0] * dims[1]) {
+      throw new ModelFormatError(`Initializer ${tensor.name} holds ${values.length} values, expected ${dims[0] * dims[1]}.`);
     }
     const names = {
       codes: uniqueName(`${tensor.name}_q${bits}`, taken),
       scales: uniqueName(`${tensor.name}_scales`, taken),
       zeroPoints: uniqueName(`${tensor.name}_zero_points`, taken),
     };
-    let q;
-    if (kind === 'matmul') {
-      // MatMul computes A[.., K] x W[K, N]; MatMulNBits stores W transposed, one row per output.
-      const [K, N] = [rows, cols];
-      q = quantizeBlockwise(values, { rows: N, cols: K, rowStride: 1, colStride: N }, bits, blockSize, true);
-      newInitializers.set(tensor, [
-        raw(names.codes, DataType.UINT8, [N, q.blocksPerRow, (blockSize * bits) / 8], q.codes),
-        raw(names.scales, DataType.FLOAT, [N, q.blocksPerRow], q.scales),
-        raw(names.zeroPoints, DataType.UINT8, [N * q.zeroPointRowBytes], q.zeroPoints),
-      ]);
-      for (const node of nodes) {
-        newNodes.set(node, makeNode('MatMulNBits', [node.input[0], names.codes, names.scales, names.zeroPoints],
-          node.output, { K, N, bits, block_size: blockSize }, node.name, MS_DOMAIN));
-      }
-    } else {
-      if (bits === 4 && cols % 2 !== 0) continue; // 4-bit rows must fill whole bytes
-      q = quantizeBlockwise(values, { rows, cols, rowStride: cols, colStride: 1 }, bits, blockSize, false);
-      newInitializers.set(tensor, [
-        raw(names.codes, DataType.UINT8, [rows, q.rowBytes], q.codes),
-        raw(names.scales, DataType.FLOAT, [rows, q.blocksPerRow], q.scales),
-        raw(names.zeroPoints, DataType.UINT8, [rows, q.zeroPointRowBytes], q.zeroPoints),
-      ]);
-      for (const node of nodes) {
-        newNodes.set(node, makeNode('GatherBlockQuantized',
-          [names.codes, node.input[1], names.scales, names.zeroPoints], node.output,
-          { gather_axis: 0, quantize_axis: 1, block_size: blockSize, bits }, node.name, MS_DOMAIN));
-      }
-    }
+    const rewrite = kind === 'matmul' ? quantizeMatMulWeight : quantizeGatherTable;
+    const { initializers, makeReplacement } = rewrite(values, dims, names, bits, blockSize);
+    newInitializers.set(tensor, initializers);
+    for (const node of nodes) newNodes.set(node, makeReplacement(node));
     for (const node of identities) dropped.add(node);
     quantized.push({
-      name: tensor.name, kind, dims: [rows, cols], bits, blockSize,
-      bytesBefore: rows * cols * 4, bytesAfter: q.codes.length + q.scales.byteLength + q.zeroPoints.length,
+      name: tensor.name, kind, dims, bits, blockSize, bytesBefore: values.length * 4,
+      bytesAfter: initializers.reduce((sum, t) => sum + t.rawData.length, 0),
     });
   }
 
@@ -143,6 +121,36 @@ export function quantizeModel(model, options = {}) {
     },
   };
   return { model: encodeModel(out), externalData, quantized };
+}
+
+// MatMul computes A[.., K] x W[K, N]; MatMulNBits stores W transposed, one row per output.
+function quantizeMatMulWeight(values, [K, N], names, bits, blockSize) {
+  const q = quantizeBlockwise(values, { rows: N, cols: K, rowStride: 1, colStride: N }, bits, blockSize, true);
+  return {
+    initializers: [
+      raw(names.codes, DataType.UINT8, [N, q.blocksPerRow, (blockSize * bits) / 8], q.codes),
+      raw(names.scales, DataType.FLOAT, [N, q.blocksPerRow], q.scales),
+      raw(names.zeroPoints, DataType.UINT8, [N * q.zeroPointRowBytes], q.zeroPoints),
+    ],
+    makeReplacement: (node) => makeNode('MatMulNBits',
+      [node.input[0], names.codes, names.scales, names.zeroPoints], node.output,
+      { K, N, bits, block_size: blockSize }, node.name, MS_DOMAIN),
+  };
+}
+
+// A [rows, cols] lookup table, quantized along its rows; the data keeps the table's shape.
+function quantizeGatherTable(values, [rows, cols], names, bits, blockSize) {
+  const q = quantizeBlockwise(values, { rows, cols, rowStride: cols, colStride: 1 }, bits, blockSize, false);
+  return {
+    initializers: [
+      raw(names.codes, DataType.UINT8, [rows, q.rowBytes], q.codes),
+      raw(names.scales, DataType.FLOAT, [rows, q.blocksPerRow], q.scales),
+      raw(names.zeroPoints, DataType.UINT8, [rows, q.zeroPointRowBytes], q.zeroPoints),
+    ],
+    makeReplacement: (node) => makeNode('GatherBlockQuantized',
+      [names.codes, node.input[1], names.scales, names.zeroPoints], node.output,
+      { gather_axis: 0, quantize_axis: 1, block_size: blockSize, bits }, node.name, MS_DOMAIN),
+  };
 }
 
 function parseOptions(options) {
