@@ -11,21 +11,20 @@ import { repoRoot, tinyDebertaDir } from './fixtures.js';
 import { maxAbsDiff, readGolden } from './support/golden.js';
 import { copyModel } from './support/model-copy.js';
 import { startHubServer } from './support/hub-server.js';
+import { isolateHubEnv } from './support/hub-env.js';
 
 const ONNX_REPO = 'test-org/tiny-onnx';
 const WEIGHTS_REPO = 'test-org/tiny-weights-only';
 const { sentences } = readGolden('sentences.json');
 const texts = sentences.map((s) => s.text);
-const HUB_ENV = ['HF_ENDPOINT', 'HF_TOKEN', 'HF_HUB_OFFLINE', 'GMATRIX_EMBED_CACHE'];
 
 let server;
 let cacheDir;
-const saved = {};
+let restoreEnv;
 const load = (repo, extra = {}) => Embedder.load(repo, { endpoint: server.endpoint, cacheDir, threads: 1, ...extra });
 
 before(async () => {
-  for (const name of HUB_ENV) { saved[name] = process.env[name]; delete process.env[name]; }
-  process.env.HF_ENDPOINT = 'http://127.0.0.1:9'; // a call that forgets its endpoint never leaves the machine
+  restoreEnv = isolateHubEnv();
   // A repository as bi-matrix/gmatrix-embedding is published: PyTorch weights, no ONNX file.
   const weightsOnly = await copyModel(tinyDebertaDir);
   await fs.rm(path.join(weightsOnly, 'model.onnx'));
@@ -36,10 +35,7 @@ before(async () => {
 });
 after(async () => {
   await server.close();
-  for (const name of HUB_ENV) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
+  restoreEnv();
 });
 beforeEach(async () => {
   server.reset();

@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tinyDebertaDir } from './fixtures.js';
 import { startHubServer } from './support/hub-server.js';
+import { isolateHubEnv } from './support/hub-env.js';
 import {
   downloadFile, isRepoId, listRepoFiles, resolveHubOptions, snapshotDownload,
 } from '../../js/src/hub/index.js';
@@ -19,28 +20,21 @@ import {
 const REPO = 'test-org/tiny-deberta-v2';
 const PRIVATE = 'test-org/private-model';
 const TOKEN = 'hf_test_token';
-const HUB_ENV = ['HF_ENDPOINT', 'HF_TOKEN', 'HF_HUB_OFFLINE', 'GMATRIX_EMBED_CACHE'];
 const hubIndex = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../js/src/hub/index.js');
 
 let server;
 let cacheDir;
-const savedEnv = {};
+let restoreEnv;
 
 before(async () => {
-  // The developer's own Hub settings must not leak into the tests.
-  for (const name of HUB_ENV) { savedEnv[name] = process.env[name]; delete process.env[name]; }
-  // Safety net: a call that forgot `endpoint` hits a closed local port, never the real Hub.
-  process.env.HF_ENDPOINT = 'http://127.0.0.1:9';
+  restoreEnv = isolateHubEnv();
   server = await startHubServer({
     repos: { [REPO]: { dir: tinyDebertaDir }, [PRIVATE]: { dir: path.join(tinyDebertaDir, '1_Pooling'), token: TOKEN } },
   });
 });
 after(async () => {
   await server.close();
-  for (const name of HUB_ENV) {
-    if (savedEnv[name] === undefined) delete process.env[name];
-    else process.env[name] = savedEnv[name];
-  }
+  restoreEnv();
 });
 beforeEach(async () => {
   server.reset();
@@ -399,7 +393,6 @@ test('a download in another process is waited for, not duplicated', async () => 
     const onProgress = (e) => { if (!told && e.fileLoaded > 0) { told = true; process.stdout.write('started\\n'); } };
     process.stdout.write(await downloadFile(repo, 'model.onnx', { endpoint, cacheDir, onProgress }) + '\\n');`;
   const env = { ...process.env };
-  for (const name of HUB_ENV) delete env[name];
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, REPO, server.endpoint, cacheDir], { env });
   let out = '';
   let errOut = '';
