@@ -1,0 +1,29 @@
+// Compiled with `tsc --noEmit --strict` by tests/js/types.test.js: the published types must
+// describe the real API (a wrong name or shape here fails the test).
+import {
+  Embedder, similarity, similarityMatrix, rows, evaluateSts, parseStsTsv, DEFAULT_MODEL, knownModel,
+  GmatrixEmbedError, InvalidArgumentError, type Embeddings, type Metric,
+} from 'gmatrix-embed';
+import { convertModel } from 'gmatrix-embed/node';
+
+async function main(): Promise<void> {
+  const model: Embedder = await Embedder.load(DEFAULT_MODEL, {
+    threads: 2, maxLength: 128, batchSize: 16, dtype: 'q8', offline: false,
+    onProgress: (e) => console.log(e.file, e.loaded / e.total),
+  });
+  const result: Embeddings = await model.embed(['가', '나'], { normalize: true });
+  const [a, b] = rows(result);
+  const metric: Metric = 'cosine';
+  const score: number = similarity(a, b, metric) + model.similarity(a, [1, 2], 'dot');
+  const matrix = similarityMatrix(result, result, 'euclidean');
+  const { ids, tokens } = model.tokenize('안녕');
+  const figures = await evaluateSts(model, parseStsTsv('score\tsentence1\tsentence2\n1\ta\tb\n2\tc\td'));
+  console.log(score, matrix.dims[0], ids.length, tokens[0], figures.cosine_spearman, model.info.dimensions,
+    knownModel(DEFAULT_MODEL)?.korsts.cosine_spearman);
+  await convertModel('bi-matrix/gmatrix-embedding', { outDir: 'out', dtype: ['fp32', 'q4'] });
+  await model.dispose();
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof InvalidArgumentError || err instanceof GmatrixEmbedError) console.error(err.code);
+});
