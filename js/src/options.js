@@ -38,8 +38,12 @@ function positiveInteger(value, name, { min = 1, max = Number.MAX_SAFE_INTEGER }
   return value;
 }
 
+// Node 20 has no `navigator`; ask the OS there (loaded only under Node, so browsers never see it).
+const nodeCores = typeof globalThis.process?.versions?.node === 'string'
+  ? (await import('node:os')).availableParallelism() : undefined;
+
 function defaultThreads() {
-  const cores = globalThis.navigator?.hardwareConcurrency;
+  const cores = nodeCores ?? globalThis.navigator?.hardwareConcurrency;
   // ONNX Runtime's WASM backend scales poorly past 4 threads, and without cross-origin
   // isolation a browser cannot share memory between threads at all.
   if (globalThis.crossOriginIsolated === false) return 1;
