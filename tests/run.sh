@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command (npm test): toolchain, both C++ builds, C++ unit tests, JavaScript tests.
+# The test command (npm test): toolchain, both C++ builds, C++ unit tests, JavaScript and
+# browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,4 +8,4 @@ bash tests/setup-toolchain.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash wasm/build.sh
 ctest --test-dir build/native --output-on-failure
-node --test --test-concurrency=1 tests/js/
+node --test --test-concurrency=1 tests/js/ tests/browser/

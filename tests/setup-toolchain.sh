@@ -9,6 +9,9 @@ command -v wasm-dis >/dev/null || missing+=(binaryen)
 command -v cmake >/dev/null || missing+=(cmake)
 command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
+# The browser test drives Debian's Chromium; a Korean font makes its screenshots readable.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list :lang=ko 2>/dev/null | grep -q . || missing+=(fonts-nanum)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "setup-toolchain: installing ${missing[*]} from Debian's archive" >&2

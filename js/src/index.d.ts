@@ -133,8 +133,3 @@ export interface KnownModel {
 export const MODELS: Readonly<Record<string, KnownModel>>;
 export function knownModel(id: string): KnownModel | undefined;
 
-/** Weights (safetensors or PyTorch .bin bytes) -> ONNX files per dtype; browser-safe. */
-export function convertWeights(options: {
-  config: object; weightsFile: string; weightsBytes: Uint8Array; dtypes: Dtype[];
-}): Map<Dtype, { path: string; onnx: Uint8Array; externalData: Array<{ path: string; data: Uint8Array }> }>;
-export function parseDtypes(value: string | string[]): Dtype[];

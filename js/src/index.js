@@ -5,4 +5,3 @@ export { evaluateSts, parseStsTsv, pearson, spearman } from './sts.js';
 export { coreInfo } from './core.js';
 export * from './errors.js';
 export { MODELS, knownModel } from '../../models/registry.js';
-export { convertWeights, parseDtypes } from './convert/convert-model.js';

@@ -1,4 +1,5 @@
 export * from './index.js';
+export * from './convert.js';
 import type { Dtype, LoadOptions } from './index.js';
 
 /** Converts a model folder or Hub repository's weights into `outDir` with ONNX files per dtype. */

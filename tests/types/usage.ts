@@ -5,6 +5,7 @@ import {
   GmatrixEmbedError, InvalidArgumentError, type Embeddings, type Metric,
 } from 'gmatrix-embed';
 import { convertModel } from 'gmatrix-embed/node';
+import { convertWeights, parseDtypes } from 'gmatrix-embed/convert';
 
 async function main(): Promise<void> {
   const model: Embedder = await Embedder.load(DEFAULT_MODEL, {
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   console.log(score, matrix.dims[0], ids.length, tokens[0], figures.cosine_spearman, model.info.dimensions,
     knownModel(DEFAULT_MODEL)?.korsts.cosine_spearman);
   await convertModel('bi-matrix/gmatrix-embedding', { outDir: 'out', dtype: ['fp32', 'q4'] });
+  const outputs = convertWeights({ config: {}, weightsFile: 'model.safetensors', weightsBytes: new Uint8Array(), dtypes: parseDtypes('fp32,q8') });
+  console.log(outputs.get('q8')?.path);
   await model.dispose();
 }
 

@@ -4,7 +4,9 @@ import { FileNotFoundError, NetworkError } from '../errors.js';
 export class UrlFolderSource {
   /** @param {string} baseUrl @param {{fetch?: typeof fetch}} [options] */
   constructor(baseUrl, options = {}) {
-    this.base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+    const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+    // In a page, '/models/x/' is relative to the page; URL() needs it made absolute first.
+    this.base = globalThis.location?.href ? new URL(base, globalThis.location.href).href : base;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.description = `URL ${this.base}`;
   }
