@@ -4,9 +4,11 @@
 //  - model.onnx_data for the reference graph, laid out exactly as manifest.json says;
 //  - model.safetensors with Hugging Face DebertaV2Model state_dict names, for our converter.
 // Both hold the same numbers, so the two graphs must agree to float32 rounding.
+// Also here: random-id input batches for the base model and opening a model the way the package does.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fixturesDir } from '../tests/js/fixtures.js';
+import { OrtWebBackend } from '../js/src/backends/ort-web.js';
 
 export const baseGraphDir = path.join(fixturesDir, 'base-deberta-v2-graph');
 export const baseManifest = JSON.parse(fs.readFileSync(path.join(baseGraphDir, 'manifest.json'), 'utf8'));
@@ -107,11 +109,41 @@ export function encodeSafetensors(tensors) {
   return out;
 }
 
-/** Writes the reference graph with its generated data file into `dir`; returns the file paths. */
+/** Writes the reference graph with its generated data file into `dir`; returns the .onnx path. */
 export function writeReferenceModel(dir, externalData) {
   fs.mkdirSync(dir, { recursive: true });
   const onnxPath = path.join(dir, 'model.onnx');
-  fs.copyFileSync(path.join(baseGraphDir, 'model.onnx'), onnxPath);
+  // Read and written rather than copied: a copy would keep the fixture's read-only mode.
+  fs.writeFileSync(onnxPath, fs.readFileSync(path.join(baseGraphDir, 'model.onnx')));
   fs.writeFileSync(path.join(dir, baseManifest.external_data_file), externalData);
   return onnxPath;
+}
+
+/**
+ * Random token ids for the base model, one row per length: [CLS] ids [SEP], then padding (mask 0),
+ * in the batch shape the wasm tokenizer produces and OrtWebBackend.run takes. Random ids stand in
+ * for tokenized text because the base vocabulary is not shipped; with random weights only the
+ * lengths matter for speed.
+ */
+export function randomIdBatch(lengths, seed) {
+  const rnd = makeRandom(seed);
+  const sequenceLength = Math.max(...lengths);
+  const ids = new Int32Array(lengths.length * sequenceLength);
+  const attentionMask = new Int32Array(lengths.length * sequenceLength);
+  lengths.forEach((n, row) => {
+    for (let k = 0; k < n; k++) {
+      const at = row * sequenceLength + k;
+      ids[at] = k === 0 ? 2 : k === n - 1 ? 3 : 5 + Math.floor(rnd.uniform() * (baseConfig.vocab_size - 5));
+      attentionMask[at] = 1;
+    }
+  });
+  return { ids, attentionMask, rows: lengths.length, sequenceLength };
+}
+
+/** Opens an ONNX file as the package does (OrtWebBackend), with its `_data` side file if any. */
+export async function openBackend(onnxPath, threads) {
+  const sidePath = `${onnxPath}_data`;
+  const externalData = fs.existsSync(sidePath)
+    ? [{ path: path.basename(sidePath), data: fs.readFileSync(sidePath) }] : undefined;
+  return OrtWebBackend.create(fs.readFileSync(onnxPath), { threads, externalData });
 }

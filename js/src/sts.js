@@ -3,8 +3,7 @@
 // scores and cosine, -euclidean, -manhattan and dot over the pairs.
 import { core, unwrap } from './core.js';
 import { InvalidArgumentError } from './errors.js';
-import { rows } from './similarity.js';
-import { pairSimilarity } from './similarity.js';
+import { pairSimilarity, rows } from './similarity.js';
 
 export function pearson(x, y) {
   return unwrap(core.correlation('pearson', Float64Array.from(x), Float64Array.from(y)));

@@ -1,6 +1,6 @@
 // Weight-only q8/q4 quantization: the quantized tiny DeBERTa-v2 must run in onnxruntime-web and
 // keep its mean-pooled embeddings close to float32 on every golden sentence.
-// (The base-size size/accuracy targets are measured by bench/quantize-base.js.)
+// (The base-size size and accuracy targets are measured by `npm run bench`, sections 1 and 2.)
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

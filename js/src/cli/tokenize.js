@@ -1,5 +1,4 @@
-import { Embedder } from '../embedder.js';
-import { DEFAULT_MODEL } from '../embedder.js';
+import { Embedder, DEFAULT_MODEL } from '../embedder.js';
 import { readTexts } from './input.js';
 import { loadOptionsFrom, parseCommandArgs } from './main.js';
 import { writeLines } from './output.js';

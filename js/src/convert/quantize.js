@@ -18,7 +18,7 @@ import {
 } from './quantize-external.js';
 
 const BITS = { q8: 8, q4: 4 };
-// Per-dtype defaults, chosen on measurements (see bench/quantize-base.js): 4-bit needs small
+// Per-dtype defaults, chosen on measurements (see `npm run bench`, section 1 and 2): 4-bit needs small
 // blocks to stay accurate; at 8 bits 64-value blocks are as accurate as needed and keep the
 // scale/zero-point overhead at 0.6 bit per weight.
 const DEFAULT_BLOCK_SIZE = { q8: 64, q4: 32 };

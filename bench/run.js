@@ -1,0 +1,72 @@
+// npm run bench [-- --quick] [section ...]: benchmarks that run peers side by side in one run and
+// print ratios against a named baseline. Not tests: nothing here passes or fails on a number.
+//
+//   conversion  base-size HF weights -> ONNX fp32/q8/q4: size, time, agreement with the reference
+//   encoder     base-size encoder speed and memory: reference export vs ours fp32/q8/q4, 1-2 threads
+//   e2e         Embedder.embed on the tiny model over KorSTS test: tokenize / model / pooling split
+//   similarity  wasm SIMD similarityMatrix vs a plain JavaScript loop
+//
+// About 2.5 minutes on 2 cores, --quick about one. Memory peaks at ~5 GB (this process, while
+// converting) and ~3 GB (an encoder child); the generated models, ~2.6 GB, go to a folder under
+// os.tmpdir() that is removed at the end.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { coreInfo } from '../js/src/core.js';
+import { runConversion } from './conversion.js';
+import { runEncoderSpeed } from './encoder-speed.js';
+import { runEndToEnd } from './end-to-end.js';
+import { runSimilarity } from './similarity.js';
+import { log } from './report.js';
+
+const SECTIONS = ['conversion', 'encoder', 'e2e', 'similarity'];
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const chosen = args.filter((a) => !a.startsWith('--'));
+const unknown = chosen.filter((s) => !SECTIONS.includes(s));
+if (unknown.length) {
+  console.error(`Unknown section ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')} (default: all).`);
+  process.exit(2);
+}
+const run = new Set(chosen.length ? chosen : SECTIONS);
+// The encoder section times the models that the conversion section writes.
+if (run.has('encoder')) run.add('conversion');
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gmatrix-bench-'));
+const cleanUp = () => fs.rmSync(work, { recursive: true, force: true });
+process.on('SIGINT', () => {
+  cleanUp();
+  process.exit(130);
+});
+
+const { simd } = coreInfo();
+console.log(`gmatrix-embed bench${quick ? ' --quick' : ''}: node ${process.version}, ${os.cpus().length} cores ` +
+  `(${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, wasm core SIMD ${simd ? 'on' : 'off'}`);
+// ONNX Runtime Web's thread count is fixed per process by the first session; this process uses 1
+// thread throughout, and the encoder section runs each thread count in its own child process.
+try {
+  let models;
+  if (run.has('conversion')) {
+    heading('1. Base-size conversion (DeBERTa-v2, 185M parameters, random weights)');
+    models = await runConversion({ work, quick });
+  }
+  if (run.has('encoder')) {
+    heading('2. Encoder speed, base size, one batch of KorSTS-length inputs');
+    await runEncoderSpeed({ models, quick });
+  }
+  if (run.has('e2e')) {
+    heading('3. End to end: Embedder.embed, tiny model, KorSTS test sentences');
+    await runEndToEnd({ quick });
+  }
+  if (run.has('similarity')) {
+    heading('4. Similarity matrix kernels');
+    await runSimilarity({ quick });
+  }
+  log('done');
+} finally {
+  cleanUp();
+}
+
+function heading(title) {
+  console.log(`\n=== ${title} ===`);
+}
