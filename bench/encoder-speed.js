@@ -50,8 +50,8 @@ export async function runEncoderSpeed({ models, quick }) {
   table(['model', 'threads', 'load s', '1st run ms', 'ms/batch', 'sentences/s', 'peak RSS MB',
     'speed vs ref', 'RSS vs ref', 'min cos vs ref'], rows);
   console.log(`ms/batch is the median of ${runs} run(s) after the warm-up; "vs ref" compares with reference fp32 ` +
-    'at the same thread count; min cos is over the batch\'s mean-pooled embeddings. Ours fp32 keeps its ' +
-    'weights inside the .onnx file (it is under protobuf\'s 2 GB limit); the reference reads them from model.onnx_data.');
+    'at the same thread count; min cos is over the batch\'s mean-pooled embeddings. Both fp32 models read ' +
+    'their weights from a model.onnx_data side file; q8 and q4 are self-contained.');
   if (byThreads[2]) {
     const scaling = byThreads[1].map((r, i) => `${r.name} ${times(median(r.runMs) / median(byThreads[2][i].runMs))}`);
     console.log(`2 threads vs 1 (speed-up): ${scaling.join(', ')}`);
