@@ -45,6 +45,8 @@ export interface LoadOptions {
   onProgress?: (event: DownloadProgress) => void;
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /** Hub: a storage other than this environment's default (advanced; see js/src/hub/storage.js). */
+  cache?: object;
 }
 
 export interface EmbedOptions {

@@ -5,7 +5,7 @@ import { InvalidArgumentError } from './errors.js';
 const LOAD_OPTION_NAMES = new Set([
   'threads', 'maxLength', 'batchSize', 'normalize', 'backend', 'dtype',
   // Hub options, validated by js/src/hub when a repository id is loaded.
-  'revision', 'endpoint', 'token', 'cacheDir', 'offline', 'onProgress', 'signal', 'fetch',
+  'revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch',
 ]);
 const EMBED_OPTION_NAMES = new Set(['normalize', 'batchSize', 'onProgress', 'signal']);
 

@@ -6,33 +6,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { tinyDebertaDir } from './fixtures.js';
 import { startHubServer } from './support/hub-server.js';
+import { fakeCaches } from './support/fake-caches.js';
 import { createBrowserCache, downloadFile, snapshotDownload } from '../../js/src/hub/index.js';
 import { AbortError, IntegrityError, OfflineCacheMissError } from '../../js/src/errors.js';
 
 const REPO = 'test-org/tiny-deberta-v2';
 let server;
-
-/** Just enough of CacheStorage/Cache: open, match, put (which stores atomically, as the spec says). */
-function fakeCaches() {
-  const stores = new Map();
-  return {
-    stores,
-    async open(name) {
-      if (!stores.has(name)) stores.set(name, new Map());
-      const store = stores.get(name);
-      return {
-        async match(key) {
-          const hit = store.get(String(key));
-          return hit && new Response(hit.body, { headers: hit.headers });
-        },
-        async put(key, response) {
-          const body = new Uint8Array(await response.arrayBuffer());
-          store.set(String(key), { body, headers: [...response.headers] });
-        },
-      };
-    },
-  };
-}
 
 const fixture = (file) => fs.readFile(path.join(tinyDebertaDir, file));
 const storedFiles = (caches) => [...(caches.stores.get('gmatrix-embed')?.keys() ?? [])].filter((k) => k.includes('/snapshots/'));

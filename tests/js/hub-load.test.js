@@ -11,6 +11,8 @@ import { repoRoot, tinyDebertaDir } from './fixtures.js';
 import { maxAbsDiff, readGolden } from './support/golden.js';
 import { copyModel } from './support/model-copy.js';
 import { startHubServer } from './support/hub-server.js';
+import { fakeCaches } from './support/fake-caches.js';
+import { createBrowserCache } from '../../js/src/hub/index.js';
 import { isolateHubEnv } from './support/hub-env.js';
 
 const ONNX_REPO = 'test-org/tiny-onnx';
@@ -80,6 +82,19 @@ describe('loading by repository id', () => {
     const warmEvents = [];
     assertGolden(await embedAll(await load(WEIGHTS_REPO, { offline: true, onProgress: (e) => warmEvents.push(e) })));
     assert.ok(!warmEvents.some((e) => e.status === 'convert'), 'warm load reuses the conversion');
+  });
+
+  it('keeps conversions in the browser Cache API storage too', async () => {
+    const caches = fakeCaches();
+    const cache = createBrowserCache({ caches });
+    const events = [];
+    assertGolden(await embedAll(await load(WEIGHTS_REPO, { cache, onProgress: (e) => events.push(e.status) })));
+    assert.ok(events.includes('convert'));
+    const keys = [...caches.stores.get('gmatrix-embed').keys()];
+    assert.ok(keys.some((k) => k.includes('/converted/') && k.endsWith('/onnx/model.onnx')), 'conversion stored');
+    const warm = [];
+    assertGolden(await embedAll(await load(WEIGHTS_REPO, { cache, offline: true, onProgress: (e) => warm.push(e.status) })));
+    assert.ok(!warm.includes('convert'), 'warm load reuses the stored conversion');
   });
 
   it('loads the default model, bi-matrix/gmatrix-embedding, when no source is given', async () => {

@@ -18,6 +18,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { checkIntegrity } from './integrity.js';
 import { acquireLock } from './file-lock.js';
 import { isCommitSha, repoFolderName } from './repo-id.js';
+import { readConvertedFolder, writeConvertedFolder } from './converted-cache-node.js';
 
 /**
  * @param {string | undefined} cacheDir  from resolveHubOptions
@@ -37,6 +38,8 @@ export function createNodeCache(cacheDir) {
   return {
     location: root,
     snapshotDir,
+    readConverted: (repo, sha, dtype, mainPath) => readConvertedFolder(root, repo, sha, dtype, mainPath),
+    writeConverted: (repo, sha, dtype, files) => writeConvertedFolder(root, repo, sha, dtype, files),
     async readRef(repo, revision) {
       const sha = (await readOrNull(refPath(repo, revision)))?.trim();
       return isCommitSha(sha) ? sha : null;

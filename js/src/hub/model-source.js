@@ -5,11 +5,12 @@ import { FileNotFoundError, InvalidArgumentError } from '../errors.js';
 import { DTYPES } from '../options.js';
 import { ONNX_CANDIDATES } from '../model-folder.js';
 import { MemoryFolderSource } from '../sources/memory-folder.js';
-import { isNode } from './env.js';
+import { resolveHubOptions } from './options.js';
+import { openStorage } from './storage.js';
 import { listRepoFiles, snapshotDownload } from './download.js';
 import { convertWeights, ONNX_OUTPUT_PATHS, WEIGHT_FILES } from '../convert/convert-model.js';
 
-const HUB_OPTION_NAMES = ['revision', 'endpoint', 'token', 'cacheDir', 'offline', 'onProgress', 'signal', 'fetch'];
+const HUB_OPTION_NAMES = ['revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch'];
 
 // Configuration files a sentence-transformers folder may hold: root JSON files, module
 // folders' config.json (1_Pooling/...), and the vocabulary.
@@ -62,10 +63,13 @@ export async function hubModelSource(repo, options) {
     const snapshot = await snapshotDownload(repo, { ...hubOptions, include: wanted });
     return { folder: await folderFrom(snapshot, description) };
   }
-  const converted = await convertedCache(repo, sha, dtype, hubOptions);
-  if (converted.ready) {
+  // Conversions are cached per commit and dtype in the same storage as the downloads.
+  const storage = await openStorage(resolveHubOptions(hubOptions));
+  const convertedName = `conversion of ${repo}@${sha.slice(0, 12)} (${dtype})`;
+  const cached = await storage.readConverted(repo, sha, dtype, ONNX_OUTPUT_PATHS[dtype]);
+  if (cached) {
     const snapshot = await snapshotDownload(repo, { ...hubOptions, include: isConfigFile });
-    return { folder: await folderFrom(snapshot, description), onnx: converted.source };
+    return { folder: await folderFrom(snapshot, description), onnx: await folderFrom(cached, convertedName) };
   }
   const snapshot = await snapshotDownload(repo, { ...hubOptions, include: (p) => isConfigFile(p) || p === weightsFile });
   const folder = await folderFrom(snapshot, description);
@@ -77,34 +81,20 @@ export async function hubModelSource(repo, options) {
     dtypes: [dtype],
   });
   options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 1, total: 1 });
-  return { folder, onnx: await converted.store(outputs.get(dtype)) };
+  const output = outputs.get(dtype);
+  const onnxDir = output.path.split('/').slice(0, -1).join('/');
+  const produced = new Map([...output.externalData.map((e) => [`${onnxDir}/${e.path}`, e.data]), [output.path, output.onnx]]);
+  const stored = await storage.writeConverted(repo, sha, dtype, produced);
+  return { folder, onnx: await folderFrom(stored, convertedName) };
 }
 
-async function folderFrom(snapshot, description) {
-  if (snapshot.dir) {
+/** A readable folder over files on disk ({dir}, Node) or in memory ({files}, browsers). */
+async function folderFrom(place, description) {
+  if (place.dir) {
     const { LocalFolderSource } = await import('../sources/local-folder.js');
-    const folder = new LocalFolderSource(snapshot.dir);
+    const folder = new LocalFolderSource(place.dir);
     folder.description = description;
     return folder;
   }
-  return new MemoryFolderSource(snapshot.files, description);
-}
-
-/**
- * Where a conversion of (repo, commit, dtype) is kept. Node: a folder in the hub cache,
- * written atomically (temp folder + rename), so a crash never leaves half a model. Browsers:
- * memory only (the Cache API holds the downloaded weights; conversion reruns per page load).
- */
-async function convertedCache(repo, sha, dtype, hubOptions) {
-  const relative = ONNX_OUTPUT_PATHS[dtype];
-  if (!isNode) {
-    return {
-      ready: false,
-      store: async (output) => new MemoryFolderSource(
-        new Map([[output.path, output.onnx], ...output.externalData.map((e) => [`onnx/${e.path}`, e.data])]),
-        `converted ${repo}@${sha.slice(0, 12)} (${dtype})`),
-    };
-  }
-  const { convertedFolder } = await import('./converted-cache-node.js');
-  return convertedFolder(repo, sha, dtype, relative, hubOptions);
+  return new MemoryFolderSource(place.files, description);
 }

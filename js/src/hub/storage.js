@@ -29,6 +29,15 @@ import { isNode } from './env.js';
  *   starts or resumes a download; waits while another process downloads the same file, and
  *   returns null if that left the file cached
  * @property {(repo: string, sha: string) => string | undefined} snapshotDir  folder holding the files (Node only)
+ * @property {(repo: string, sha: string, dtype: string, mainPath: string) => Promise<ConvertedFiles | null>} readConverted
+ *   a cached conversion of that commit to that dtype (`mainPath`, its .onnx file, must be in it)
+ * @property {(repo: string, sha: string, dtype: string, files: Map<string, Uint8Array>) => Promise<ConvertedFiles>} writeConverted
+ *   stores a conversion whole (readers never see part of one)
+ */
+
+/**
+ * Where a cached conversion is: a folder (Node) or the bytes (browsers).
+ * @typedef {{dir: string} | {files: Map<string, Uint8Array>}} ConvertedFiles
  */
 
 /**
