@@ -60,7 +60,12 @@ export function loadOptionsFrom(values, io) {
   if (values.offline) options.offline = true;
   if (!values.quiet && io.stderr.isTTY) {
     options.onProgress = (event) => {
-      if (event.total) io.stderr.write(`\r${event.file ?? 'model'}: ${Math.floor((100 * event.loaded) / event.total)}%   `);
+      if (event.status === 'convert') {
+        io.stderr.write(event.loaded ? ' done\n' : `\nconverting ${event.file} to ONNX...`);
+      } else if (event.total) {
+        const percent = Math.floor((100 * event.loaded) / event.total);
+        io.stderr.write(`\rdownloading ${event.file ?? 'model'}: ${percent}% of ${(event.total / 2 ** 20).toFixed(1)} MB   `);
+      }
     };
   }
   return options;
