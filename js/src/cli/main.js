@@ -64,7 +64,7 @@ export function loadOptionsFrom(values, io) {
         io.stderr.write(event.loaded ? ' done\n' : `\nconverting ${event.file} to ONNX...`);
       } else if (event.total) {
         const percent = Math.floor((100 * event.loaded) / event.total);
-        io.stderr.write(`\rdownloading ${event.file ?? 'model'}: ${percent}% of ${(event.total / 2 ** 20).toFixed(1)} MB   `);
+        io.stderr.write(`\rdownloading model: ${percent}% of ${(event.total / 2 ** 20).toFixed(1)} MB (${event.file ?? ''})   `);
       }
     };
   }
