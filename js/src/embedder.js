@@ -2,7 +2,7 @@
 //   texts -> wasm tokenizer (one call per batch) -> ONNX session -> wasm pooling -> vectors
 import { core, unwrap } from './core.js';
 import { AbortError, DisposedError, InvalidArgumentError } from './errors.js';
-import { checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
+import { checkLoadOptions, checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
 import { findOnnxFile, readModelFolder } from './model-folder.js';
 import { resolveSource } from './sources/resolve.js';
 import { OrtWebBackend } from './backends/ort-web.js';
@@ -21,6 +21,7 @@ export class Embedder {
    * @param {object} [options] see README "API"
    */
   static async load(source = DEFAULT_MODEL, options = undefined) {
+    checkLoadOptions(options);
     const known = typeof source === 'string' ? knownModel(source) : undefined;
     // A known model's pinned revision applies unless the caller picks one.
     if (known && options?.revision === undefined) options = { ...options, revision: known.revision };
@@ -49,7 +50,7 @@ export class Embedder {
     this.#options = resolved;
     this.#tokenizer = tokenizer;
     this.#backend = backend;
-    /** What was loaded, for logs and `gmatrix-embed info`. */
+    /** What was loaded: for logs, and for choosing how to use the vectors. */
     this.info = Object.freeze({
       source: description,
       onnx: onnxPath,

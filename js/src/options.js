@@ -51,6 +51,14 @@ function defaultThreads() {
 }
 
 /**
+ * Checks Embedder.load options that do not depend on the model, before anything is
+ * downloaded: a typo should fail in milliseconds, not after a 700 MB download.
+ */
+export function checkLoadOptions(options) {
+  resolveLoadOptions(options, { maxSeqLength: 128, modelMaxLength: Number.MAX_SAFE_INTEGER, normalize: false });
+}
+
+/**
  * Options of Embedder.load, resolved against the model's own settings.
  * @param {object|undefined} options
  * @param {{maxSeqLength: number, modelMaxLength: number, normalize: boolean}} model

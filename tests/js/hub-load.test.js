@@ -158,3 +158,12 @@ describe('CLI by repository id', () => {
     assertGolden(await embedAll(model));
   });
 });
+
+describe('option errors before any download', () => {
+  it('rejects a misspelt option without touching the network', async () => {
+    server.reset();
+    await assert.rejects(Embedder.load(WEIGHTS_REPO, { endpoint: server.endpoint, cacheDir, dtpye: 'q8' }), /Unknown load option 'dtpye'/);
+    await assert.rejects(Embedder.load(WEIGHTS_REPO, { endpoint: server.endpoint, cacheDir, threads: 0 }), /threads/);
+    assert.equal(server.requests.length, 0);
+  });
+});
