@@ -38,9 +38,9 @@ function positiveInteger(value, name, { min = 1, max = Number.MAX_SAFE_INTEGER }
   return value;
 }
 
-// Node 20 has no `navigator`; ask the OS there (loaded only under Node, so browsers never see it).
-const nodeCores = typeof globalThis.process?.versions?.node === 'string'
-  ? (await import('node:os')).availableParallelism() : undefined;
+// Node 20 has no `navigator`; ask the OS there (through getBuiltinModule, which bundlers for
+// browsers leave alone).
+const nodeCores = globalThis.process?.getBuiltinModule?.('os').availableParallelism();
 
 function defaultThreads() {
   const cores = nodeCores ?? globalThis.navigator?.hardwareConcurrency;

@@ -3,6 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileNotFoundError } from '../errors.js';
 
+/** 'folder', 'file', or undefined when nothing is there. */
+export async function pathKind(target) {
+  const stat = await fs.stat(target).catch(() => undefined);
+  if (!stat) return undefined;
+  return stat.isDirectory() ? 'folder' : 'file';
+}
+
 export class LocalFolderSource {
   /** @param {string} dir */
   constructor(dir) {

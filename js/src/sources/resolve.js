@@ -31,11 +31,10 @@ export async function resolveSource(source, options = {}, { forConversion = fals
     return { folder: new UrlFolderSource(source, { fetch: options?.fetch }) };
   }
   if (isNode) {
-    const { LocalFolderSource } = await import('./local-folder.js');
-    const fs = await import('node:fs/promises');
-    const stat = await fs.stat(source).catch(() => undefined);
-    if (stat?.isDirectory()) return { folder: new LocalFolderSource(source) };
-    if (stat) {
+    const { LocalFolderSource, pathKind } = await import('./local-folder.js');
+    const kind = await pathKind(source);
+    if (kind === 'folder') return { folder: new LocalFolderSource(source) };
+    if (kind === 'file') {
       throw new InvalidArgumentError(`${source} is a file; pass the model folder that holds it.`);
     }
   }
