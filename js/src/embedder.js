@@ -84,7 +84,7 @@ export class Embedder {
   tokenize(text) {
     this.#checkAlive();
     checkTexts([text], 'tokenize');
-    const encoding = this.#tokenizer.encode(text);
+    const encoding = this.#tokenizer.encode(wellFormed(text));
     return { ids: Array.from(encoding.ids), tokens: encoding.tokens, truncated: encoding.truncated };
   }
 
@@ -122,7 +122,7 @@ export class Embedder {
   }
 
   async #embedBatch(texts, normalize) {
-    const batch = this.#tokenizer.encodeBatch(texts);
+    const batch = this.#tokenizer.encodeBatch(texts.map(wellFormed));
     const hidden = await this.#backend.run(batch);
     this.#checkAlive();
     const [rows, sequence, width] = hidden.dims;
@@ -144,6 +144,13 @@ export class Embedder {
     this.#tokenizer.delete();
     await this.#backend.dispose();
   }
+}
+
+// Emscripten's UTF-8 conversion pairs a lone surrogate with whatever code unit follows it,
+// swallowing a real character. Python keeps a lone surrogate as its own character, which BERT's
+// text cleaning then drops, exactly as it drops U+FFFD: replacing them is therefore exact.
+function wellFormed(text) {
+  return text.isWellFormed() ? text : text.toWellFormed();
 }
 
 // Weights over protobuf's 2 GB limit sit beside the .onnx file as <name>_data (or .data);

@@ -63,6 +63,12 @@ describe('calls on a loaded model', () => {
     assert.deepEqual(dims, [1, 64]);
   });
 
+  it('drops lone surrogates as the reference does, without swallowing neighbours', async () => {
+    assert.deepEqual(model.tokenize('\ud800abc\udfff 한국'), model.tokenize('abc 한국'));
+    const [a, b] = [await model.embed(['x\udc00y']), await model.embed(['xy'])];
+    assert.deepEqual(a.data, b.data);
+  });
+
   it('honours maxLength and reports truncation', () => {
     const { ids, truncated } = model.tokenize('가 '.repeat(50));
     assert.equal(ids.length, 16);
