@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { convertWeights } from '../js/src/convert/convert-model.js';
+import { quantizeModel } from '../js/src/convert/quantize.js';
 import {
   baseConfig, encodeSafetensors, generateExternalData, huggingFaceTensors, openBackend, randomIdBatch,
   writeReferenceModel,
@@ -44,6 +45,7 @@ export async function runConversion({ work, quick }) {
 
   const results = [];
   const converted = {};
+  let fp32Output;
   for (const dtype of DTYPES) {
     log(`convertWeights dtype ${dtype}`);
     started = performance.now();
@@ -51,8 +53,22 @@ export async function runConversion({ work, quick }) {
     const ms = performance.now() - started;
     const bytes = output.onnx.length + output.externalData.reduce((n, e) => n + e.data.length, 0);
     converted[dtype] = writeOutput(path.join(work, 'converted'), output);
+    if (dtype === 'fp32') fp32Output = output;
     results.push({ label: dtype, ms, bytes });
   }
+  // q8 with quantizeModel's scheme 'dynamic' (int8 GEMM at run time), not a convertWeights dtype:
+  // made from the fp32 output so that section 2 can time it beside the MatMulNBits q8.
+  log("quantizeModel scheme 'dynamic' on the fp32 output");
+  started = performance.now();
+  const dynamic = quantizeModel(fp32Output.onnx, {
+    dtype: 'q8', scheme: 'dynamic', externalData: fp32Output.externalData,
+  });
+  results.push({
+    label: "q8 dynamic (quantizeModel on fp32's output)", ms: performance.now() - started, bytes: dynamic.model.length,
+  });
+  converted['q8 dynamic'] = writeOutput(path.join(work, 'converted'), {
+    path: 'onnx/model_quantized_dynamic.onnx', onnx: dynamic.model, externalData: dynamic.externalData,
+  });
   if (!quick) {
     log('convertWeights fp32,q8,q4 in one call (builds the graph once for all three)');
     started = performance.now();

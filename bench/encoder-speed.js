@@ -1,6 +1,7 @@
 // Section 2: base-size encoder speed, same batch for every model: the torch-exported reference
-// graph vs our converted fp32, q8 and q4, at 1 and 2 ONNX Runtime threads. Also how far the
-// quantized models' mean-pooled embeddings drift from the reference (cosine).
+// graph vs our converted fp32, q8 (MatMulNBits, and quantizeModel's scheme 'dynamic') and q4, at 1
+// and 2 ONNX Runtime threads. Also how far the quantized models' mean-pooled embeddings drift from
+// the reference (cosine).
 //
 // Each (model, threads) pair runs in its own child process: numThreads is global to ONNX Runtime
 // Web and fixed by the first session, and peak RSS is only meaningful for a process that loaded
@@ -27,7 +28,8 @@ export async function runEncoderSpeed({ models, quick }) {
   const runs = quick ? 1 : 3;
   const variants = [
     ['reference fp32', models.reference], ['ours fp32', models.converted.fp32],
-    ['ours q8', models.converted.q8], ['ours q4', models.converted.q4],
+    ['ours q8', models.converted.q8], ['ours q8 dynamic', models.converted['q8 dynamic']],
+    ['ours q4', models.converted.q4],
   ];
   const rows = [];
   const byThreads = {};

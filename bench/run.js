@@ -2,7 +2,8 @@
 // print ratios against a named baseline. Not tests: nothing here passes or fails on a number.
 //
 //   conversion  base-size HF weights -> ONNX fp32/q8/q4: size, time, agreement with the reference
-//   encoder     base-size encoder speed and memory: reference export vs ours fp32/q8/q4, 1-2 threads
+//   encoder     base-size encoder speed and memory: reference export vs ours fp32/q8/q8 dynamic/q4,
+//               1-2 threads
 //   e2e         Embedder.embed on the tiny model over KorSTS test: tokenize / model / pooling split
 //   similarity  wasm SIMD similarityMatrix vs a plain JavaScript loop
 //

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { tinyDebertaDir, goldenDir } from './fixtures.js';
 import { quantizeModel } from '../../js/src/convert/quantize.js';
-import { decodeModel, encodeModel, int64ToNumber } from '../../js/src/convert/onnx-proto.js';
+import { decodeModel, encodeModel, int64ToNumber, tensorToArray } from '../../js/src/convert/onnx-proto.js';
 import { moveToExternalData } from '../../js/src/convert/quantize-external.js';
 import { InvalidArgumentError, ModelFormatError } from '../../js/src/errors.js';
 
@@ -55,6 +55,7 @@ const results = {};
 before(async () => {
   reference = await embedAll(fp32Bytes);
   for (const dtype of ['q8', 'q4']) results[dtype] = quantizeModel(fp32Bytes, { dtype });
+  results['q8 dynamic'] = quantizeModel(fp32Bytes, { dtype: 'q8', scheme: 'dynamic' });
 });
 
 test('float32 reference reproduces the golden embeddings', () => {
@@ -62,7 +63,7 @@ test('float32 reference reproduces the golden embeddings', () => {
   assert.ok(worst < 1e-5, `max abs diff ${worst}`);
 });
 
-for (const [dtype, minMean, minMin] of [['q8', 0.999, 0.995], ['q4', 0.98, 0.98]]) {
+for (const [dtype, minMean, minMin] of [['q8', 0.999, 0.995], ['q4', 0.98, 0.98], ['q8 dynamic', 0.999, 0.995]]) {
   test(`${dtype}: runs in onnxruntime-web and stays close to float32 on all ${sentences.length} golden sentences`, async (t) => {
     const { model } = results[dtype];
     const { mean, min } = cosineStats(await embedAll(model), reference);
@@ -95,6 +96,35 @@ test('quantized models are smaller and replace exactly the MatMul weights and th
   for (const t of original) {
     if (quantizedNames.has(t.name)) assert.ok(!kept.has(t.name), `${t.name} should be gone`);
     else assert.deepEqual(Buffer.from(kept.get(t.name).rawData), Buffer.from(t.rawData), t.name);
+  }
+});
+
+test("scheme 'dynamic': DynamicQuantizeMatMul on uint8 [K, N] weights, one scale and zero point per column", () => {
+  const dynamic = results['q8 dynamic'];
+  const ops = opTypes(dynamic.model);
+  const count = (op) => ops.filter((o) => o === op).length;
+  assert.equal(count('DynamicQuantizeMatMul'), 16);
+  assert.equal(count('MatMulNBits'), 0);
+  assert.equal(count('GatherBlockQuantized'), 1); // the embedding table is quantized as before
+  assert.ok(dynamic.model.length < results.q8.model.length);
+
+  // Every code dequantizes to within half a step of the float weight it replaces.
+  const original = new Map(decodeModel(fp32Bytes).graph.initializer.map((t) => [t.name, t]));
+  const init = new Map(decodeModel(dynamic.model).graph.initializer.map((t) => [t.name, t]));
+  const matmul = dynamic.quantized.find((q) => q.kind === 'matmul');
+  const [K, N] = matmul.dims;
+  assert.equal(matmul.blockSize, K);
+  const w = tensorToArray(original.get(matmul.name));
+  const codes = init.get(`${matmul.name}_q8`);
+  assert.deepEqual(codes.dims.map(int64ToNumber), [K, N]);
+  const q = new Uint8Array(codes.rawData);
+  const scales = tensorToArray(init.get(`${matmul.name}_scales`));
+  const zeroPoints = new Uint8Array(init.get(`${matmul.name}_zero_points`).rawData);
+  for (let k = 0; k < K; k++) {
+    for (let n = 0; n < N; n++) {
+      const error = Math.abs((q[k * N + n] - zeroPoints[n]) * scales[n] - w[k * N + n]);
+      assert.ok(error <= scales[n] * 0.5001, `${matmul.name}[${k}, ${n}] off by ${error}`);
+    }
   }
 });
 
@@ -138,6 +168,7 @@ test('a model with nothing left to quantize is rejected', () => {
 
 test('bad options raise InvalidArgumentError', () => {
   for (const options of [{}, { dtype: 'q2' }, { dtype: 'int8' }, { dtype: 'q8', blockSize: 48 },
+    { dtype: 'q4', scheme: 'dynamic' }, { dtype: 'q8', scheme: 'int8' },
     { dtype: 'q4', blockSize: 8 }, { dtype: 'q4', blockSize: 512 }, null]) {
     assert.throws(() => quantizeModel(fp32Bytes, options), InvalidArgumentError, JSON.stringify(options));
   }
