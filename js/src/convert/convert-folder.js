@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileNotFoundError, InvalidArgumentError } from '../errors.js';
 import { resolveSource } from '../sources/resolve.js';
-import { convertWeights, parseDtypes, WEIGHT_FILES } from './convert-model.js';
+import { convertWeights, outputFiles, parseDtypes, WEIGHT_FILES } from './convert-model.js';
 
 const CONFIG_FILES = ['modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', 'config.json',
   'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json', 'vocab.txt'];
@@ -45,8 +45,8 @@ export async function convertModel(source, options = {}) {
     if (await folder.has(file)) await write(file, await folder.readBytes(file));
   }
   for (const output of outputs.values()) {
-    for (const side of output.externalData) await write(path.posix.join(path.posix.dirname(output.path), side.path), side.data);
-    await write(output.path, output.onnx);
+    // Side files first: a finished .onnx file on disk then always has its data complete.
+    for (const [relative, bytes] of outputFiles(output)) await write(relative, bytes);
   }
   return { outDir: path.resolve(outDir), files: written, seconds: (performance.now() - started) / 1000 };
 }

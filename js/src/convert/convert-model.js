@@ -21,6 +21,16 @@ export const ONNX_OUTPUT_PATHS = {
 // Above this size the fp32 weights are written as external data (the tiny test model stays inline).
 const EXTERNAL_DATA_THRESHOLD_BYTES = 64 * 2 ** 20;
 
+/**
+ * The files of one converted dtype, by repository path: the .onnx file and any side files,
+ * which sit in its folder under the names the graph refers to.
+ * @returns {Map<string, Uint8Array>}
+ */
+export function outputFiles(output) {
+  const folder = output.path.includes('/') ? output.path.slice(0, output.path.lastIndexOf('/') + 1) : '';
+  return new Map([...output.externalData.map((side) => [`${folder}${side.path}`, side.data]), [output.path, output.onnx]]);
+}
+
 /** Parses '--dtype fp32,q8' style lists and arrays into a checked list. */
 export function parseDtypes(value) {
   const list = Array.isArray(value) ? value : String(value ?? 'fp32').split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,14 +1,13 @@
 // Loads a model by Hugging Face repository id: downloads (or takes from the cache) the
 // sentence-transformers files and the ONNX file for the asked dtype; when the repository has
 // no ONNX file, downloads the weights and converts them, caching the result.
-import { FileNotFoundError, InvalidArgumentError } from '../errors.js';
-import { DTYPES } from '../options.js';
+import { FileNotFoundError } from '../errors.js';
 import { ONNX_CANDIDATES } from '../model-folder.js';
 import { MemoryFolderSource } from '../sources/memory-folder.js';
 import { resolveHubOptions } from './options.js';
 import { openStorage } from './storage.js';
 import { listRepoFiles, snapshotDownload } from './download.js';
-import { convertWeights, ONNX_OUTPUT_PATHS, WEIGHT_FILES } from '../convert/convert-model.js';
+import { convertWeights, ONNX_OUTPUT_PATHS, outputFiles, WEIGHT_FILES } from '../convert/convert-model.js';
 
 const HUB_OPTION_NAMES = ['revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch'];
 
@@ -23,6 +22,14 @@ function hubOptionsFrom(options) {
   return Object.fromEntries(HUB_OPTION_NAMES.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
 }
 
+const describeRepo = (repo, sha) => `Hub repository ${repo}@${sha.slice(0, 12)}`;
+
+/** Downloads the configuration files and one weights file. */
+async function weightsFolder(repo, sha, weightsFile, hubOptions) {
+  const snapshot = await snapshotDownload(repo, { ...hubOptions, include: (p) => isConfigFile(p) || p === weightsFile });
+  return folderFrom(snapshot, describeRepo(repo, sha));
+}
+
 /** The configuration files and the weights of a repository, for conversion. */
 export async function hubWeightsSource(repo, options) {
   const hubOptions = hubOptionsFrom(options);
@@ -31,21 +38,18 @@ export async function hubWeightsSource(repo, options) {
   if (!weightsFile) {
     throw new FileNotFoundError(`${repo} has no weights to convert (${WEIGHT_FILES.join(' or ')}).`);
   }
-  const snapshot = await snapshotDownload(repo, { ...hubOptions, include: (p) => isConfigFile(p) || p === weightsFile });
-  return { folder: await folderFrom(snapshot, `Hub repository ${repo}@${sha.slice(0, 12)}`) };
+  return { folder: await weightsFolder(repo, sha, weightsFile, hubOptions) };
 }
 
 /**
  * @param {string} repo  "owner/name"
- * @param {object} options  Embedder.load options (hub ones are used here; dtype picks the file)
+ * @param {object} options  Embedder.load options, already checked (hub ones are used here;
+ *   dtype picks the file)
  * @returns {Promise<{folder: object, onnx?: object}>}
  */
 export async function hubModelSource(repo, options) {
   const hubOptions = hubOptionsFrom(options);
   const dtype = options.dtype ?? 'fp32';
-  if (!DTYPES.includes(dtype)) {
-    throw new InvalidArgumentError(`Option 'dtype' must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(dtype)}.`);
-  }
   const { sha, files } = await listRepoFiles(repo, hubOptions);
   const paths = new Set(files.map((f) => f.path));
   const onnxPath = ONNX_CANDIDATES[dtype].find((p) => paths.has(p));
@@ -57,7 +61,7 @@ export async function hubModelSource(repo, options) {
   // An ONNX file's external weights live beside it as <name>_data (or <name>.data).
   const wanted = (p) => isConfigFile(p) || p === onnxPath ||
     (onnxPath && (p === `${onnxPath}_data` || p === `${onnxPath}.data`));
-  const description = `Hub repository ${repo}@${sha.slice(0, 12)}`;
+  const description = describeRepo(repo, sha);
 
   if (onnxPath) {
     const snapshot = await snapshotDownload(repo, { ...hubOptions, include: wanted });
@@ -71,8 +75,7 @@ export async function hubModelSource(repo, options) {
     const snapshot = await snapshotDownload(repo, { ...hubOptions, include: isConfigFile });
     return { folder: await folderFrom(snapshot, description), onnx: await folderFrom(cached, convertedName) };
   }
-  const snapshot = await snapshotDownload(repo, { ...hubOptions, include: (p) => isConfigFile(p) || p === weightsFile });
-  const folder = await folderFrom(snapshot, description);
+  const folder = await weightsFolder(repo, sha, weightsFile, hubOptions);
   options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 0, total: 1 });
   const outputs = convertWeights({
     config: JSON.parse(await folder.readText('config.json')),
@@ -81,10 +84,7 @@ export async function hubModelSource(repo, options) {
     dtypes: [dtype],
   });
   options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 1, total: 1 });
-  const output = outputs.get(dtype);
-  const onnxDir = output.path.split('/').slice(0, -1).join('/');
-  const produced = new Map([...output.externalData.map((e) => [`${onnxDir}/${e.path}`, e.data]), [output.path, output.onnx]]);
-  const stored = await storage.writeConverted(repo, sha, dtype, produced);
+  const stored = await storage.writeConverted(repo, sha, dtype, outputFiles(outputs.get(dtype)));
   return { folder, onnx: await folderFrom(stored, convertedName) };
 }
 
