@@ -2,9 +2,9 @@
 // files (the API behind `gmatrix-embed convert`).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { FileNotFoundError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { resolveSource } from '../sources/resolve.js';
-import { convertWeights, outputFiles, parseDtypes, WEIGHT_FILES } from './convert-model.js';
+import { convertFolder, outputFiles, parseDtypes } from './convert-model.js';
 
 const CONFIG_FILES = ['modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', 'config.json',
   'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json', 'vocab.txt'];
@@ -22,16 +22,7 @@ export async function convertModel(source, options = {}) {
   const dtypes = parseDtypes(dtype);
   const started = performance.now();
   const { folder } = await resolveSource(source, loadOptions, { forConversion: true });
-  const weightsFile = await firstPresent(folder, WEIGHT_FILES);
-  if (!weightsFile) {
-    throw new FileNotFoundError(`${folder.description} has no weights to convert (${WEIGHT_FILES.join(' or ')}).`);
-  }
-  const outputs = convertWeights({
-    config: JSON.parse(await folder.readText('config.json')),
-    weightsFile,
-    weightsBytes: await folder.readBytes(weightsFile),
-    dtypes,
-  });
+  const outputs = await convertFolder(folder, dtypes);
   const written = [];
   const write = async (relative, bytes) => {
     const target = path.join(outDir, relative);
@@ -49,9 +40,4 @@ export async function convertModel(source, options = {}) {
     for (const [relative, bytes] of outputFiles(output)) await write(relative, bytes);
   }
   return { outDir: path.resolve(outDir), files: written, seconds: (performance.now() - started) / 1000 };
-}
-
-async function firstPresent(folder, candidates) {
-  for (const file of candidates) if (await folder.has(file)) return file;
-  return undefined;
 }

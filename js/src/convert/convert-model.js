@@ -1,7 +1,7 @@
 // Weights -> ONNX (and quantized variants), entirely in JavaScript: the conversion behind
 // `gmatrix-embed convert` and behind loading a Hub repository that ships no ONNX file.
 // Browser-safe: bytes in, bytes out; writing files is the caller's business.
-import { InvalidArgumentError, ModelFormatError } from '../errors.js';
+import { FileNotFoundError, InvalidArgumentError, ModelFormatError } from '../errors.js';
 import { DTYPES } from '../options.js';
 import { buildDebertaV2Onnx } from './deberta-v2-graph.js';
 import { encodeModel } from './onnx-proto.js';
@@ -83,4 +83,29 @@ export function convertWeights({ config, weightsFile, weightsBytes, dtypes }) {
     }
   }
   return outputs;
+}
+
+/**
+ * Converts the weights of a model folder (any source: disk, Hub download, memory).
+ * @param {{description: string, has(f: string): Promise<boolean>, readText(f: string): Promise<string>,
+ *   readBytes(f: string): Promise<Uint8Array>}} folder
+ * @param {Array<'fp32'|'q8'|'q4'>} dtypes
+ */
+export async function convertFolder(folder, dtypes) {
+  let weightsFile;
+  for (const candidate of WEIGHT_FILES) {
+    if (await folder.has(candidate)) {
+      weightsFile = candidate;
+      break;
+    }
+  }
+  if (!weightsFile) {
+    throw new FileNotFoundError(`${folder.description} has no weights to convert (${WEIGHT_FILES.join(' or ')}).`);
+  }
+  return convertWeights({
+    config: JSON.parse(await folder.readText('config.json')),
+    weightsFile,
+    weightsBytes: await folder.readBytes(weightsFile),
+    dtypes,
+  });
 }

@@ -7,7 +7,7 @@ import { MemoryFolderSource } from '../sources/memory-folder.js';
 import { resolveHubOptions } from './options.js';
 import { openStorage } from './storage.js';
 import { listRepoFiles, snapshotDownload } from './download.js';
-import { convertWeights, ONNX_OUTPUT_PATHS, outputFiles, WEIGHT_FILES } from '../convert/convert-model.js';
+import { convertFolder, ONNX_OUTPUT_PATHS, outputFiles, WEIGHT_FILES } from '../convert/convert-model.js';
 
 const HUB_OPTION_NAMES = ['revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch'];
 
@@ -77,12 +77,7 @@ export async function hubModelSource(repo, options) {
   }
   const folder = await weightsFolder(repo, sha, weightsFile, hubOptions);
   options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 0, total: 1 });
-  const outputs = convertWeights({
-    config: JSON.parse(await folder.readText('config.json')),
-    weightsFile,
-    weightsBytes: await folder.readBytes(weightsFile),
-    dtypes: [dtype],
-  });
+  const outputs = await convertFolder(folder, [dtype]);
   options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 1, total: 1 });
   const stored = await storage.writeConverted(repo, sha, dtype, outputFiles(outputs.get(dtype)));
   return { folder, onnx: await folderFrom(stored, convertedName) };
