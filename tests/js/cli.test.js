@@ -99,6 +99,8 @@ describe('gmatrix-embed CLI', () => {
     assert.match(r.stderr, /--input FILE is required/);
     r = await cli(['similarity', '--model', tinyDebertaDir, 'only one']);
     assert.equal(r.code, 2);
+    r = await cli(['--version']);
+    assert.match(r.stdout, /^gmatrix-embed \d+\.\d+\.\d+\n$/);
     r = await cli(['frobnicate']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown command 'frobnicate'/);

@@ -1,5 +1,6 @@
 // gmatrix-embed command line: one file per command; this file parses the shared options,
 // dispatches, and turns errors into a one-line message and an exit code.
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { GmatrixEmbedError } from '../errors.js';
 
@@ -40,7 +41,7 @@ Commands:
   FILE is .jsonl (objects with a "text" field) or plain text (one text per line); - is stdin.
 
 Options: --threads N  --max-length N  --batch-size N  --dtype fp32|q8|q4  --revision REV
-         --offline  --quiet`;
+         --offline  --quiet  --version`;
 
 export class UsageError extends Error {}
 
@@ -85,6 +86,11 @@ export async function main(argv, io) {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    const { version } = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8'));
+    io.stdout.write(`gmatrix-embed ${version}\n`);
+    return 0;
   }
   if (!COMMANDS[command]) {
     io.stderr.write(`gmatrix-embed: unknown command '${command}'.\n\n${USAGE}\n`);
