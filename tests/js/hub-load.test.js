@@ -1,6 +1,6 @@
 // Embedder.load and the CLI by Hugging Face repository id, against a real HTTP server on
 // 127.0.0.1 in the Hub's URL layout: cold (download, convert, cache) and warm (offline).
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -42,6 +42,9 @@ after(async () => {
 beforeEach(async () => {
   server.reset();
   cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gmatrix-hubload-'));
+});
+afterEach(async () => {
+  await fs.rm(cacheDir, { recursive: true, force: true });
 });
 
 async function embedAll(model) {
