@@ -8,7 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fixturesDir } from '../tests/js/fixtures.js';
-import { OrtWebBackend } from '../js/src/backends/ort-web.js';
+import { openBackend as openPackageBackend } from '../js/src/backends/index.js';
+import { findExternalData } from '../js/src/model-folder.js';
+import { LocalFolderSource } from '../js/src/sources/local-folder.js';
 
 export const baseGraphDir = path.join(fixturesDir, 'base-deberta-v2-graph');
 export const baseManifest = JSON.parse(fs.readFileSync(path.join(baseGraphDir, 'manifest.json'), 'utf8'));
@@ -121,7 +123,7 @@ export function writeReferenceModel(dir, externalData) {
 
 /**
  * Random token ids for the base model, one row per length: [CLS] ids [SEP], then padding (mask 0),
- * in the batch shape the wasm tokenizer produces and OrtWebBackend.run takes. Random ids stand in
+ * in the batch shape the wasm tokenizer produces and a backend's run takes. Random ids stand in
  * for tokenized text because the base vocabulary is not shipped; with random weights only the
  * lengths matter for speed.
  */
@@ -137,13 +139,16 @@ export function randomIdBatch(lengths, seed) {
       attentionMask[at] = 1;
     }
   });
-  return { ids, attentionMask, rows: lengths.length, sequenceLength };
+  return {
+    ids, attentionMask, rows: lengths.length, sequenceLength,
+    ids64: BigInt64Array.from(ids, BigInt), mask64: BigInt64Array.from(attentionMask, BigInt),
+  };
 }
 
-/** Opens an ONNX file as the package does (OrtWebBackend), with its `_data` side file if any. */
-export async function openBackend(onnxPath, threads) {
-  const sidePath = `${onnxPath}_data`;
-  const externalData = fs.existsSync(sidePath)
-    ? [{ path: path.basename(sidePath), data: fs.readFileSync(sidePath) }] : undefined;
-  return OrtWebBackend.create(fs.readFileSync(onnxPath), { threads, externalData });
+/** Opens an ONNX file as the package does, with its `_data` side file if any ('wasm' or 'native'). */
+export async function openBackend(onnxPath, threads, kind = 'wasm') {
+  const source = new LocalFolderSource(path.dirname(onnxPath));
+  const files = { source, onnxPath: path.basename(onnxPath) };
+  files.externalDataPath = await findExternalData(source, files.onnxPath);
+  return (await openPackageBackend(kind, files, { threads })).backend;
 }

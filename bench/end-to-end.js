@@ -3,12 +3,13 @@
 // which the tokenizer's share is largest; with the base model the encoder dominates.
 //
 // The stages are timed inside the real embed() by wrapping the three calls it makes per batch
-// (Tokenizer.encodeBatch, OrtWebBackend.run, core.pool), so nothing is re-implemented here.
+// (Tokenizer.encodeMany and EncodedTexts.batch, the backend's run, core.pool), so nothing is
+// re-implemented here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { core } from '../js/src/core.js';
 import { Embedder } from '../js/src/embedder.js';
-import { OrtWebBackend } from '../js/src/backends/ort-web.js';
+import { OrtSessionBackend } from '../js/src/backends/ort-session.js';
 import { parseStsTsv } from '../js/src/sts.js';
 import { korstsDir, tinyDebertaDir } from '../tests/js/fixtures.js';
 import { log, percent, table, times } from './report.js';
@@ -16,14 +17,15 @@ import { log, percent, table, times } from './report.js';
 export async function runEndToEnd({ quick }) {
   const pairs = parseStsTsv(fs.readFileSync(path.join(korstsDir, 'sts-test.tsv'), 'utf8'));
   const texts = pairs.flatMap((p) => [p.sentence1, p.sentence2]);
-  const model = await Embedder.load(tinyDebertaDir, { threads: 1 });
-  log(`${pairs.length} KorSTS test pairs = ${texts.length} sentences, batch size 32, 1 thread; ` +
+  const model = await Embedder.load(tinyDebertaDir, { threads: 1, backend: 'wasm' });
+  log(`${pairs.length} KorSTS test pairs = ${texts.length} sentences, default batching, 1 thread, wasm backend; ` +
     `${quick ? 'one warm-up and one timed pass' : 'one warm-up pass, best of 3 timed passes'}`);
 
   const spent = { tokenize: 0, model: 0, pooling: 0 };
   const restore = [
-    wrap(core.Tokenizer.prototype, 'encodeBatch', spent, 'tokenize'),
-    wrap(OrtWebBackend.prototype, 'run', spent, 'model'),
+    wrap(core.Tokenizer.prototype, 'encodeMany', spent, 'tokenize'),
+    wrap(core.EncodedTexts.prototype, 'batch', spent, 'tokenize'),
+    wrap(OrtSessionBackend.prototype, 'run', spent, 'model'),
     wrap(core, 'pool', spent, 'pooling'),
   ];
   let best;
@@ -43,7 +45,7 @@ export async function runEndToEnd({ quick }) {
   const other = best.total - best.tokenize - best.model - best.pooling;
   const row = (stage, ms) => [stage, ms.toFixed(1), (1000 * ms / texts.length).toFixed(1), percent(ms / best.total)];
   table(['stage', 'ms', 'µs/sentence', 'share of embed()'], [
-    row('tokenize (wasm encodeBatch)', best.tokenize),
+    row('tokenize (wasm encodeMany, batch)', best.tokenize),
     row('model (ONNX Runtime run)', best.model),
     row('pooling (wasm pool)', best.pooling),
     row('other JS (ordering, copies)', other),

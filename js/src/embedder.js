@@ -3,9 +3,10 @@
 import { core, unwrap } from './core.js';
 import { AbortError, DisposedError, InvalidArgumentError } from './errors.js';
 import { checkLoadOptions, checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
-import { findOnnxFile, readModelFolder } from './model-folder.js';
+import { findExternalData, findOnnxFile, readModelFolder } from './model-folder.js';
 import { resolveSource } from './sources/resolve.js';
-import { OrtWebBackend } from './backends/ort-web.js';
+import { openBackend } from './backends/index.js';
+import { planBatches } from './batching.js';
 import { pairSimilarity } from './similarity.js';
 
 import { DEFAULT_MODEL, knownModel } from '../../models/registry.js';
@@ -30,37 +31,43 @@ export class Embedder {
     const resolved = resolveLoadOptions(options, settings);
     const onnxSource = onnx ?? folder;
     const onnxPath = await findOnnxFile(onnxSource, resolved.dtype);
+    const externalDataPath = await findExternalData(onnxSource, onnxPath);
+    const dimensions = settings.hiddenSize * countModes(settings.pooling);
     const tokenizer = unwrap(core.Tokenizer.create({ ...settings.tokenizer, maxLength: resolved.maxLength },
       settings.vocabText));
-    let backend;
+    let opened;
     try {
-      backend = await OrtWebBackend.create(await onnxSource.readBytes(onnxPath), {
-        threads: resolved.threads, externalData: await readExternalData(onnxSource, onnxPath),
-      });
+      opened = await openBackend(resolved.backend, { source: onnxSource, onnxPath, externalDataPath },
+        { threads: resolved.threads });
     } catch (err) {
       tokenizer.delete();
       throw err;
     }
-    return new Embedder({ settings, resolved, tokenizer, backend, description: folder.description, onnxPath, known });
+    return new Embedder({ settings, resolved, tokenizer, opened, dimensions, description: folder.description, onnxPath, known });
   }
 
   /** @private use Embedder.load */
-  constructor({ settings, resolved, tokenizer, backend, description, onnxPath, known }) {
+  constructor({ settings, resolved, tokenizer, opened, dimensions, description, onnxPath, known }) {
     this.#settings = settings;
     this.#options = resolved;
     this.#tokenizer = tokenizer;
-    this.#backend = backend;
+    this.#backend = opened.backend;
     /** What was loaded: for logs, and for choosing how to use the vectors. */
     this.info = Object.freeze({
       source: description,
       onnx: onnxPath,
       modelType: settings.modelType,
-      dimensions: settings.hiddenSize * countModes(settings.pooling),
+      dimensions,
       maxLength: resolved.maxLength,
       normalize: resolved.normalize,
       pooling: Object.keys(settings.pooling).filter((mode) => settings.pooling[mode]),
       threads: resolved.threads,
       dtype: resolved.dtype,
+      /** The encoder backend that runs ('wasm' or 'native'), and why it was chosen. */
+      backend: opened.name,
+      backendReason: opened.reason,
+      /** Load-time graph rewrites that were applied (see js/src/graph/optimize.js). */
+      graphPasses: opened.backend.graphPasses,
       license: known?.license,
     });
   }
@@ -69,6 +76,7 @@ export class Embedder {
   #options;
   #tokenizer;
   #backend;
+  #tokenList;
   #queue = Promise.resolve();
   #disposed = false;
 
@@ -85,14 +93,17 @@ export class Embedder {
     this.#checkAlive();
     checkTexts([text], 'tokenize');
     const encoding = this.#tokenizer.encode(wellFormed(text));
-    return { ids: Array.from(encoding.ids), tokens: encoding.tokens, truncated: encoding.truncated };
+    const ids = Array.from(encoding.ids);
+    // The vocabulary crosses from WebAssembly once, on first use, rather than a string per token.
+    this.#tokenList ??= this.#tokenizer.tokenList().split('\n');
+    return { ids, tokens: ids.map((id) => this.#tokenList[id]), truncated: encoding.truncated };
   }
 
   /**
-   * Embeds texts. Batches are formed from texts of similar length (less padding); results
-   * come back in input order.
+   * Embeds texts. All texts are tokenized first; batches are then formed from texts of similar
+   * token counts (little padding) within a budget of padded tokens; results come back in input order.
    * @param {string|string[]} texts
-   * @param {{normalize?: boolean, batchSize?: number, onProgress?: (p: {done: number, total: number}) => void, signal?: AbortSignal}} [options]
+   * @param {{normalize?: boolean, batchSize?: number, batchTokens?: number, onProgress?: (p: {done: number, total: number}) => void, signal?: AbortSignal}} [options]
    * @returns {Promise<Embeddings>}
    */
   async embed(texts, options) {
@@ -105,25 +116,33 @@ export class Embedder {
     return run;
   }
 
-  async #embedAll(list, { normalize, batchSize, onProgress, signal }) {
+  async #embedAll(list, { normalize, batchSize, batchTokens, onProgress, signal }) {
     this.#checkAlive();
     const dims = this.info.dimensions;
     const out = new Float32Array(list.length * dims);
-    // Longest first, as sentence-transformers orders them: similar lengths share a batch.
-    const order = list.map((_, i) => i).sort((a, b) => list[b].length - list[a].length);
-    for (let start = 0; start < order.length; start += batchSize) {
-      if (signal?.aborted) throw new AbortError('embed was aborted; embeddings computed so far were discarded.');
-      const indices = order.slice(start, start + batchSize);
-      const pooled = await this.#embedBatch(indices.map((i) => list[i]), normalize);
-      indices.forEach((original, row) => out.set(pooled.subarray(row * dims, (row + 1) * dims), original * dims));
-      onProgress?.({ done: Math.min(start + batchSize, list.length), total: list.length });
+    const encoded = this.#tokenizer.encodeMany(list.map(wellFormed));
+    try {
+      let done = 0;
+      for (const indices of planBatches(encoded.lengths(), { maxRows: batchSize, maxTokens: batchTokens })) {
+        if (signal?.aborted) throw new AbortError('embed was aborted; embeddings computed so far were discarded.');
+        const pooled = await this.#embedBatch(unwrap(encoded.batch(indices)), normalize);
+        indices.forEach((original, row) => out.set(pooled.subarray(row * dims, (row + 1) * dims), original * dims));
+        done += indices.length;
+        onProgress?.({ done, total: list.length });
+      }
+    } finally {
+      encoded.delete();
     }
     return { data: out, dims: [list.length, dims] };
   }
 
-  async #embedBatch(texts, normalize) {
-    const batch = this.#tokenizer.encodeBatch(texts.map(wellFormed));
-    const hidden = await this.#backend.run(batch);
+  async #embedBatch(batch, normalize) {
+    const hidden = await this.#backend.run({
+      ids64: new BigInt64Array(batch.ids64.buffer),
+      mask64: new BigInt64Array(batch.mask64.buffer),
+      rows: batch.rows,
+      sequenceLength: batch.sequenceLength,
+    });
     this.#checkAlive();
     const [rows, sequence, width] = hidden.dims;
     return unwrap(core.pool(this.#settings.pooling, hidden.data, batch.attentionMask, rows, sequence, width, normalize));
@@ -151,18 +170,6 @@ export class Embedder {
 // text cleaning then drops, exactly as it drops U+FFFD: replacing them is therefore exact.
 function wellFormed(text) {
   return text.isWellFormed() ? text : text.toWellFormed();
-}
-
-// Weights over protobuf's 2 GB limit sit beside the .onnx file as <name>_data (or .data);
-// ONNX Runtime Web needs those bytes handed over under the name the graph refers to.
-async function readExternalData(source, onnxPath) {
-  for (const suffix of ['_data', '.data']) {
-    const sidePath = `${onnxPath}${suffix}`;
-    if (await source.has(sidePath)) {
-      return [{ path: sidePath.split('/').pop(), data: await source.readBytes(sidePath) }];
-    }
-  }
-  return undefined;
 }
 
 function countModes(pooling) {

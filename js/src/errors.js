@@ -86,3 +86,17 @@ export class DisposedError extends GmatrixEmbedError {
     this.name = 'DisposedError';
   }
 }
+
+/** The requested backend cannot run here (e.g. onnxruntime-node is not installed). */
+export class BackendUnavailableError extends GmatrixEmbedError {
+  /**
+   * @param {string} backend  'native', 'webgpu', ...
+   * @param {string} reason  one line: why, and what to do
+   */
+  constructor(backend, reason, options) {
+    super('E_BACKEND_UNAVAILABLE', `The ${backend} backend is unavailable: ${reason}`, options);
+    this.name = 'BackendUnavailableError';
+    this.backend = backend;
+    this.reason = reason;
+  }
+}

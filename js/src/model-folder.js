@@ -137,3 +137,14 @@ export async function findOnnxFile(source, dtype = 'fp32') {
     `(looked for ${ONNX_CANDIDATES[dtype].join(', ')}). Convert the weights with ` +
     '`gmatrix-embed convert <model> --out DIR` first, or load the model by its Hub id.');
 }
+
+/**
+ * Weights over protobuf's 2 GB limit sit beside the .onnx file as <name>_data (or .data); the
+ * runtime needs them under the name the graph refers to. Returns that file's path, if any.
+ */
+export async function findExternalData(source, onnxPath) {
+  for (const suffix of ['_data', '.data']) {
+    if (await source.has(`${onnxPath}${suffix}`)) return `${onnxPath}${suffix}`;
+  }
+  return undefined;
+}

@@ -3,11 +3,11 @@
 import { InvalidArgumentError } from './errors.js';
 
 const LOAD_OPTION_NAMES = new Set([
-  'threads', 'maxLength', 'batchSize', 'normalize', 'backend', 'dtype',
+  'threads', 'maxLength', 'batchSize', 'batchTokens', 'normalize', 'backend', 'dtype',
   // Hub options, validated by js/src/hub when a repository id is loaded.
   'revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch',
 ]);
-const EMBED_OPTION_NAMES = new Set(['normalize', 'batchSize', 'onProgress', 'signal']);
+const EMBED_OPTION_NAMES = new Set(['normalize', 'batchSize', 'batchTokens', 'onProgress', 'signal']);
 
 function checkKnown(options, known, where) {
   if (options === undefined || options === null) return {};
@@ -73,12 +73,14 @@ export function resolveLoadOptions(options, model) {
     maxLength: o.maxLength === undefined
       ? model.maxSeqLength
       : positiveInteger(o.maxLength, 'maxLength', { min: 2, max: model.modelMaxLength }),
-    // 32 rows keeps peak memory modest for a base-size model (32 x 128 x 768 floats).
-    batchSize: o.batchSize === undefined ? 32 : positiveInteger(o.batchSize, 'batchSize', { max: 4096 }),
+    // Rows per batch at most; batchTokens is what usually bounds a batch (see batching.js).
+    batchSize: o.batchSize === undefined ? DEFAULT_BATCH_ROWS : positiveInteger(o.batchSize, 'batchSize', { max: 4096 }),
+    batchTokens: o.batchTokens === undefined
+      ? DEFAULT_BATCH_TOKENS : positiveInteger(o.batchTokens, 'batchTokens', { max: 1 << 20 }),
     // A Normalize module in modules.json means the model's vectors are unit length.
     normalize: o.normalize === undefined ? model.normalize : booleanOption(o.normalize, 'normalize'),
-    // Only the ONNX Runtime Web WASM backend exists so far.
-    backend: o.backend === undefined ? 'wasm' : oneOf(o.backend, 'backend', ['wasm']),
+    // 'auto': onnxruntime-node in Node when it loads (several times faster), else WASM.
+    backend: o.backend === undefined ? 'auto' : oneOf(o.backend, 'backend', BACKENDS),
     // Full precision unless asked: quantized variants trade a little accuracy for size.
     dtype: o.dtype === undefined ? 'fp32' : oneOf(o.dtype, 'dtype', DTYPES),
   };
@@ -93,6 +95,8 @@ export function resolveEmbedOptions(options, loaded) {
   return {
     normalize: o.normalize === undefined ? loaded.normalize : booleanOption(o.normalize, 'normalize'),
     batchSize: o.batchSize === undefined ? loaded.batchSize : positiveInteger(o.batchSize, 'batchSize', { max: 4096 }),
+    batchTokens: o.batchTokens === undefined
+      ? loaded.batchTokens : positiveInteger(o.batchTokens, 'batchTokens', { max: 1 << 20 }),
     onProgress: o.onProgress,
     signal: o.signal,
   };
@@ -128,4 +132,8 @@ function oneOf(value, name, allowed) {
 }
 
 export const DTYPES = ['fp32', 'q8', 'q4'];
+export const BACKENDS = ['auto', 'wasm', 'native'];
+// Chosen by measurement (npm run bench): see README "Sizes and speed".
+const DEFAULT_BATCH_ROWS = Number(globalThis.process?.env?.GM_ROWS ?? 64);
+const DEFAULT_BATCH_TOKENS = Number(globalThis.process?.env?.GM_TOKENS ?? 4096);
 export const METRICS = ['cosine', 'dot', 'euclidean', 'manhattan'];

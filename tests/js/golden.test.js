@@ -1,20 +1,22 @@
 // Parity with the reference stack (../shared/fixtures/golden): token ids, embeddings, pair
-// metrics, correlations and batch consistency of the tiny DeBERTa-v2 model.
+// metrics, correlations and batch consistency of the tiny DeBERTa-v2 model, on every backend.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Embedder, similarity, pearson, spearman, rows } from '../../js/src/index.js';
 import { tinyDebertaDir } from './fixtures.js';
-import { goldenBertDir, maxAbsDiff, readGolden, tinyBertDir } from './support/golden.js';
+import { BACKENDS, goldenBertDir, maxAbsDiff, readGolden, tinyBertDir } from './support/golden.js';
 
 const { sentences } = readGolden('sentences.json');
 const { pairs, correlations } = readGolden('pairs.json');
 const byId = new Map(sentences.map((s) => [s.id, s]));
 
-describe('tiny DeBERTa-v2 against the golden reference', () => {
+for (const backend of BACKENDS) {
+describe(`tiny DeBERTa-v2 against the golden reference (${backend})`, () => {
   let model;
   let embeddings;
   before(async () => {
-    model = await Embedder.load(tinyDebertaDir, { threads: 1 });
+    model = await Embedder.load(tinyDebertaDir, { threads: 1, backend });
+    assert.equal(model.info.backend, backend);
     embeddings = rows(await model.embed(sentences.map((s) => s.text)));
   });
   after(() => model.dispose());
@@ -90,11 +92,18 @@ describe('tiny DeBERTa-v2 against the golden reference', () => {
     const { data } = await model.embed(['정규화 테스트'], { normalize: true });
     assert.ok(Math.abs(Math.hypot(...data) - 1) < 1e-6);
   });
+
+  it('gives the same embeddings whatever the batching (batchTokens, batchSize)', async () => {
+    const texts = sentences.slice(0, 60).map((s) => s.text);
+    const small = rows(await model.embed(texts, { batchTokens: 16, batchSize: 3 }));
+    texts.forEach((_, i) => assert.ok(maxAbsDiff(small[i], embeddings[i]) <= 1e-5, `${sentences[i].id}`));
+  });
 });
+}
 
 describe('tiny BERT tokenizer against golden-bert (cased, special-token cut)', () => {
   it('tokenizes all sentences and extra inputs to the reference ids', async () => {
-    const model = await Embedder.load(tinyBertDir, { threads: 1 });
+    const model = await Embedder.load(tinyBertDir, { threads: 1, backend: 'wasm' });
     try {
       const all = [...readGolden('sentences.json', goldenBertDir).sentences,
         ...readGolden('extra_inputs.json', goldenBertDir).sentences];

@@ -47,6 +47,62 @@ val ToTypedArray(const T* data, size_t size) {
   return val(emscripten::typed_memory_view(size, data)).call<val>("slice");
 }
 
+// int64 copies of int32 values, as bytes for a BigInt64Array: ONNX Runtime takes int64 ids,
+// and JavaScript would otherwise widen them one BigInt at a time.
+val ToInt64Bytes(const std::vector<int32_t>& values) {
+  const std::vector<int64_t> wide(values.begin(), values.end());
+  return ToTypedArray(reinterpret_cast<const uint8_t*>(wide.data()), wide.size() * sizeof(int64_t));
+}
+
+// {rows, sequenceLength, ids: Int32Array, attentionMask: Int32Array, lengths: Int32Array,
+//  ids64: Uint8Array, mask64: Uint8Array (int64 little-endian: the session's feeds)}
+val BatchToJs(const BatchEncoding& batch) {
+  val result = val::object();
+  result.set("rows", batch.rows);
+  result.set("sequenceLength", batch.sequence_length);
+  result.set("ids", ToTypedArray(batch.ids.data(), batch.ids.size()));
+  result.set("attentionMask", ToTypedArray(batch.attention_mask.data(), batch.attention_mask.size()));
+  result.set("lengths", ToTypedArray(batch.lengths.data(), batch.lengths.size()));
+  result.set("ids64", ToInt64Bytes(batch.ids));
+  result.set("mask64", ToInt64Bytes(batch.attention_mask));
+  return result;
+}
+
+// Encodings of many texts, kept in C++ until they are padded into batches.
+class JsEncodedTexts {
+ public:
+  JsEncodedTexts(std::vector<Encoding> encodings, int32_t pad_id)
+      : encodings_(std::move(encodings)), pad_id_(pad_id) {}
+
+  size_t Count() const { return encodings_.size(); }
+
+  // Int32Array: tokens per text, [CLS]/[SEP] included, after truncation.
+  val Lengths() const {
+    std::vector<int32_t> lengths;
+    lengths.reserve(encodings_.size());
+    for (const Encoding& e : encodings_) lengths.push_back(static_cast<int32_t>(e.ids.size()));
+    return ToTypedArray(lengths.data(), lengths.size());
+  }
+
+  // The texts at `indices` (Int32Array), in that order, as one padded batch (see BatchToJs).
+  val Batch(const val& indices) const {
+    const std::vector<int32_t> rows = CopyFromTypedArray<int32_t>(indices);
+    std::vector<const Encoding*> chosen;
+    chosen.reserve(rows.size());
+    for (int32_t row : rows) {
+      if (row < 0 || static_cast<size_t>(row) >= encodings_.size()) {
+        return ErrorValue(InvalidArgument("batch: index " + std::to_string(row) + " is out of range."));
+      }
+      chosen.push_back(&encodings_[row]);
+    }
+    return Ok(BatchToJs(PadBatch(chosen, pad_id_)));
+  }
+
+ private:
+  std::vector<Encoding> encodings_;
+  int32_t pad_id_;
+};
+
 class JsTokenizer {
  public:
   static val Create(const val& options, const std::string& vocab_text) {
@@ -68,29 +124,40 @@ class JsTokenizer {
     return Ok(val(JsTokenizer(std::move(tokenizer))));
   }
 
-  // {ids: Int32Array, tokens: string[], untruncatedLength, truncated}
+  // {ids: Int32Array, untruncatedLength, truncated}. Tokens are looked up in JavaScript from
+  // tokenList(): building strings here would cost more than the tokenization itself.
   val Encode(const std::string& text) const {
     Encoding encoding = tokenizer_->Encode(text);
     val result = val::object();
     result.set("ids", ToTypedArray(encoding.ids.data(), encoding.ids.size()));
-    val tokens = val::array();
-    for (const std::string& token : tokenizer_->IdsToTokens(encoding.ids)) tokens.call<void>("push", token);
-    result.set("tokens", tokens);
     result.set("untruncatedLength", encoding.untruncated_length);
     result.set("truncated", encoding.truncated());
     return result;
   }
 
-  // {rows, sequenceLength, ids: Int32Array, attentionMask: Int32Array, lengths: Int32Array}
+  // Every token of the vocabulary, in id order, joined by '\n' (vocab lines hold none): one
+  // crossing instead of one per token.
+  std::string TokenList() const {
+    std::string joined;
+    for (size_t id = 0; id < tokenizer_->VocabSize(); ++id) {
+      if (id > 0) joined += '\n';
+      joined += tokenizer_->IdToToken(static_cast<int32_t>(id));
+    }
+    return joined;
+  }
+
+  // Padded batch of all texts, in order (see BatchToJs).
   val EncodeBatch(const val& texts) const {
-    BatchEncoding batch = tokenizer_->EncodeBatch(emscripten::vecFromJSArray<std::string>(texts));
-    val result = val::object();
-    result.set("rows", batch.rows);
-    result.set("sequenceLength", batch.sequence_length);
-    result.set("ids", ToTypedArray(batch.ids.data(), batch.ids.size()));
-    result.set("attentionMask", ToTypedArray(batch.attention_mask.data(), batch.attention_mask.size()));
-    result.set("lengths", ToTypedArray(batch.lengths.data(), batch.lengths.size()));
-    return result;
+    return BatchToJs(tokenizer_->EncodeBatch(emscripten::vecFromJSArray<std::string>(texts)));
+  }
+
+  // Encodes all texts once and keeps them, so that batches can be formed by token count.
+  JsEncodedTexts EncodeMany(const val& texts) const {
+    std::vector<Encoding> encodings;
+    for (const std::string& text : emscripten::vecFromJSArray<std::string>(texts)) {
+      encodings.push_back(tokenizer_->Encode(text));
+    }
+    return JsEncodedTexts(std::move(encodings), tokenizer_->pad_id());
   }
 
   size_t VocabSize() const { return tokenizer_->VocabSize(); }
@@ -184,8 +251,14 @@ EMSCRIPTEN_BINDINGS(gmatrix_core) {
       .class_function("create", &JsTokenizer::Create)
       .function("encode", &JsTokenizer::Encode)
       .function("encodeBatch", &JsTokenizer::EncodeBatch)
+      .function("encodeMany", &JsTokenizer::EncodeMany)
+      .function("tokenList", &JsTokenizer::TokenList)
       .function("vocabSize", &JsTokenizer::VocabSize)
       .function("maxLength", &JsTokenizer::MaxLength);
+  emscripten::class_<JsEncodedTexts>("EncodedTexts")
+      .function("count", &JsEncodedTexts::Count)
+      .function("lengths", &JsEncodedTexts::Lengths)
+      .function("batch", &JsEncodedTexts::Batch);
   emscripten::function("pool", &PoolEmbeddings);
   emscripten::function("normalize", &NormalizeEmbeddings);
   emscripten::function("pairSimilarity", &PairSimilarity);

@@ -20,3 +20,7 @@ export function maxAbsDiff(a, b) {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
 }
+
+// Every backend passes the same golden tests. onnxruntime-node is an optional dependency that
+// `npm ci` installs (CI always has it); set GMATRIX_EMBED_TEST_BACKENDS=wasm where it is absent.
+export const BACKENDS = (process.env.GMATRIX_EMBED_TEST_BACKENDS ?? 'wasm,native').split(',');

@@ -36,6 +36,8 @@ class BertPostProcessor {
   size_t max_length_;
 };
 
+// Pads encodings, in the given order, to the longest of them.
+BatchEncoding PadBatch(const std::vector<const Encoding*>& encodings, int32_t pad_id);
 BatchEncoding PadBatch(const std::vector<Encoding>& encodings, int32_t pad_id);
 
 }  // namespace gmatrix

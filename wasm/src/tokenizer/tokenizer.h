@@ -42,8 +42,10 @@ class Tokenizer {
   Encoding Encode(std::string_view text) const;
   BatchEncoding EncodeBatch(const std::vector<std::string>& texts) const;
   std::vector<std::string> IdsToTokens(const std::vector<int32_t>& ids) const;
+  const std::string& IdToToken(int32_t id) const { return model_->IdToToken(id); }
   size_t VocabSize() const { return model_->VocabSize(); }
   size_t max_length() const { return config_.max_length; }
+  int32_t pad_id() const { return pad_id_; }
 
  private:
   Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model, int32_t pad_id,

@@ -1,0 +1,66 @@
+// The encoder behind every backend: an onnxruntime InferenceSession (onnxruntime-web and
+// onnxruntime-node share this API through onnxruntime-common). Every backend offers the same
+// shape: open(...) -> { run(batch) -> {data, dims}, dispose() }, and is chosen in ./index.js.
+import { ModelFormatError } from '../errors.js';
+
+const REQUIRED_INPUTS = ['input_ids', 'attention_mask'];
+const OUTPUT = 'last_hidden_state';
+
+export class OrtSessionBackend {
+  /**
+   * @param {object} ort the onnxruntime module (web or node)
+   * @param {Uint8Array} model the .onnx file's bytes
+   * @param {string[]} graphPasses what the load-time graph passes changed (for model.info)
+   * @param {object} sessionOptions
+   */
+  static async open(ort, model, graphPasses, sessionOptions) {
+    let session;
+    try {
+      session = await ort.InferenceSession.create(model, sessionOptions);
+    } catch (err) {
+      throw new ModelFormatError(`ONNX Runtime could not load the model: ${err.message}`, { cause: err });
+    }
+    const missing = REQUIRED_INPUTS.filter((name) => !session.inputNames.includes(name));
+    if (missing.length || !session.outputNames.includes(OUTPUT)) {
+      await session.release();
+      throw new ModelFormatError(`The ONNX model must take input_ids and attention_mask and return ` +
+        `last_hidden_state; it takes [${session.inputNames}] and returns [${session.outputNames}]. ` +
+        'Export it with those names (see README: "Model folders").');
+    }
+    return new OrtSessionBackend(ort, session, graphPasses);
+  }
+
+  #ort;
+  #session;
+  #wantsTokenTypes;
+
+  constructor(ort, session, graphPasses) {
+    this.#ort = ort;
+    this.#session = session;
+    this.graphPasses = graphPasses;
+    // BERT-family graphs also take segment ids; one sentence is all segment 0.
+    this.#wantsTokenTypes = session.inputNames.includes('token_type_ids');
+  }
+
+  /**
+   * @param {{ids64: BigInt64Array, mask64: BigInt64Array, rows: number, sequenceLength: number}} batch
+   *   the tokenizer's int64 views, fed to the session as they are (no per-element conversion)
+   * @returns {Promise<{data: Float32Array, dims: number[]}>} last_hidden_state
+   */
+  async run({ ids64, mask64, rows, sequenceLength }) {
+    const { Tensor } = this.#ort;
+    const shape = [rows, sequenceLength];
+    const feeds = {
+      input_ids: new Tensor('int64', ids64, shape),
+      attention_mask: new Tensor('int64', mask64, shape),
+    };
+    if (this.#wantsTokenTypes) feeds.token_type_ids = new Tensor('int64', new BigInt64Array(ids64.length), shape);
+    const outputs = await this.#session.run(feeds, [OUTPUT]);
+    const hidden = outputs[OUTPUT];
+    return { data: hidden.data, dims: hidden.dims.slice() };
+  }
+
+  async dispose() {
+    await this.#session.release();
+  }
+}
