@@ -2,6 +2,7 @@
 
 export type Metric = 'cosine' | 'dot' | 'euclidean' | 'manhattan';
 export type Dtype = 'fp32' | 'q8' | 'q4';
+export type Backend = 'auto' | 'wasm' | 'native';
 
 /** Row-major embeddings: `dims = [rows, width]`, `data.length = rows * width`. */
 export interface Embeddings {
@@ -21,15 +22,21 @@ export interface DownloadProgress {
 }
 
 export interface LoadOptions {
-  /** ONNX Runtime WASM threads (default: cores, at most 4; 1 without cross-origin isolation). */
+  /** ONNX Runtime threads (default: cores, at most 4; 1 in a page without cross-origin isolation). */
   threads?: number;
   /** Tokens per text incl. [CLS]/[SEP] (default: the model's max_seq_length, 128). */
   maxLength?: number;
-  /** Texts per model run (default 32). */
+  /** At most this many texts per model run (default 64). */
   batchSize?: number;
+  /** At most this many padded tokens (rows x longest row) per model run (default 4096). */
+  batchTokens?: number;
   /** L2-normalize embeddings (default: true only if the model has a Normalize module). */
   normalize?: boolean;
-  backend?: 'wasm';
+  /**
+   * Encoder backend (default 'auto': 'native' in Node when onnxruntime-node loads, else 'wasm').
+   * 'native' needs Node.js and the optional dependency onnxruntime-node.
+   */
+  backend?: Backend;
   /** Model precision variant (default 'fp32'). */
   dtype?: Dtype;
   /** Hub: git revision (branch, tag or commit; default 'main'). */
@@ -52,6 +59,7 @@ export interface LoadOptions {
 export interface EmbedOptions {
   normalize?: boolean;
   batchSize?: number;
+  batchTokens?: number;
   onProgress?: (event: { done: number; total: number }) => void;
   signal?: AbortSignal;
 }
@@ -74,6 +82,12 @@ export interface ModelInfo {
   pooling: string[];
   threads: number;
   dtype: Dtype;
+  /** The backend that runs the encoder. */
+  backend: 'wasm' | 'native';
+  /** Why that backend: 'requested', or 'auto: ...' with the reason (e.g. why native was not used). */
+  backendReason: string;
+  /** Load-time graph rewrites applied to the ONNX model (empty when none matched). */
+  graphPasses: string[];
   /** License note of a model known to the registry (models/registry.js). */
   license?: string;
 }
@@ -126,6 +140,11 @@ export class OfflineCacheMissError extends GmatrixEmbedError {}
 export class AbortError extends GmatrixEmbedError {}
 export class UnsafeModelFileError extends GmatrixEmbedError {}
 export class DisposedError extends GmatrixEmbedError {}
+/** The requested backend cannot run here; `reason` says why and what to do. */
+export class BackendUnavailableError extends GmatrixEmbedError {
+  readonly backend: string;
+  readonly reason: string;
+}
 
 export interface KnownModel {
   description: string; architecture: string; dimensions: number; pooling: string; normalize: boolean;

@@ -9,10 +9,10 @@ import { buildDebertaV2Onnx } from '../../js/src/convert/deberta-v2-graph.js';
 import { readSafetensors } from '../../js/src/convert/safetensors.js';
 import { writeOnnxModel } from '../../js/src/convert/write-onnx.js';
 import { tinyDebertaDir } from './fixtures.js';
-import { maxAbsDiff, readGolden } from './support/golden.js';
+import { BACKENDS, maxAbsDiff, readGolden } from './support/golden.js';
 import { copyModel } from './support/model-copy.js';
 
-it('loads onnx/model.onnx with onnx/model.onnx_data beside it', async () => {
+for (const backend of BACKENDS) it(`loads onnx/model.onnx with onnx/model.onnx_data beside it (${backend})`, async () => {
   const dir = await copyModel(tinyDebertaDir);
   await fs.rm(path.join(dir, 'model.onnx'));
   const config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
@@ -22,7 +22,7 @@ it('loads onnx/model.onnx with onnx/model.onnx_data beside it', async () => {
   assert.equal(path.basename(externalDataPath), 'model.onnx_data');
   assert.ok((await fs.stat(path.join(dir, 'onnx/model.onnx'))).size < 200_000, 'weights are not inline');
 
-  const model = await Embedder.load(dir, { threads: 1 });
+  const model = await Embedder.load(dir, { threads: 1, backend });
   try {
     const sentences = readGolden('sentences.json').sentences.slice(26, 46);
     const vectors = rows(await model.embed(sentences.map((s) => s.text)));

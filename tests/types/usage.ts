@@ -2,17 +2,19 @@
 // describe the real API (a wrong name or shape here fails the test).
 import {
   Embedder, similarity, similarityMatrix, rows, evaluateSts, parseStsTsv, DEFAULT_MODEL, knownModel,
-  GmatrixEmbedError, InvalidArgumentError, type Embeddings, type Metric,
+  GmatrixEmbedError, InvalidArgumentError, BackendUnavailableError, type Embeddings, type Metric, type Backend,
 } from 'gmatrix-embed';
 import { convertModel } from 'gmatrix-embed/node';
 import { convertWeights, parseDtypes } from 'gmatrix-embed/convert';
 
 async function main(): Promise<void> {
   const model: Embedder = await Embedder.load(DEFAULT_MODEL, {
-    threads: 2, maxLength: 128, batchSize: 16, dtype: 'q8', offline: false,
+    threads: 2, maxLength: 128, batchSize: 16, batchTokens: 2048, dtype: 'q8', offline: false, backend: 'auto',
     onProgress: (e) => console.log(e.file, e.loaded / e.total),
   });
-  const result: Embeddings = await model.embed(['가', '나'], { normalize: true });
+  const result: Embeddings = await model.embed(['가', '나'], { normalize: true, batchTokens: 512 });
+  const backend: Backend = model.info.backend;
+  console.log(backend, model.info.backendReason, model.info.graphPasses.length);
   const [a, b] = rows(result);
   const metric: Metric = 'cosine';
   const score: number = similarity(a, b, metric) + model.similarity(a, [1, 2], 'dot');
@@ -29,4 +31,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof InvalidArgumentError || err instanceof GmatrixEmbedError) console.error(err.code);
+  if (err instanceof BackendUnavailableError) console.error(err.backend, err.reason);
 });

@@ -30,7 +30,9 @@ export class LazyFileBytes extends Uint8Array {
     if (this.#fd === undefined) throw new Error('LazyFileBytes: the file was closed.');
     const start = Math.max(0, Math.min(this.#size, begin));
     const stop = Math.max(start, Math.min(this.#size, end));
-    const out = new Uint8Array(stop - start);
+    // allocUnsafe: no zero-filling of bytes that are about to be overwritten. ONNX Runtime copies
+    // them into its heap at once and drops them.
+    const out = Buffer.allocUnsafe(stop - start);
     for (let done = 0; done < out.length;) {
       const n = fs.readSync(this.#fd, out, done, out.length - done, start + done);
       if (n === 0) throw new Error(`LazyFileBytes: the file ended at byte ${start + done} of ${this.#size}.`);
@@ -43,5 +45,6 @@ export class LazyFileBytes extends Uint8Array {
     if (this.#fd === undefined) return;
     fs.closeSync(this.#fd);
     this.#fd = undefined;
+
   }
 }

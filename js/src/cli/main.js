@@ -17,6 +17,8 @@ export const SHARED_OPTIONS = {
   threads: { type: 'string' },
   'max-length': { type: 'string' },
   'batch-size': { type: 'string' },
+  'batch-tokens': { type: 'string' },
+  backend: { type: 'string' },
   dtype: { type: 'string' },
   revision: { type: 'string' },
   offline: { type: 'boolean' },
@@ -40,8 +42,9 @@ Commands:
   M is a model folder or a Hugging Face repository id (default bi-matrix/gmatrix-embedding).
   FILE is .jsonl (objects with a "text" field) or plain text (one text per line); - is stdin.
 
-Options: --threads N  --max-length N  --batch-size N  --dtype fp32|q8|q4  --revision REV
-         --offline  --quiet  --version`;
+Options: --backend auto|wasm|native  --threads N  --max-length N  --batch-size N
+         --batch-tokens N  --dtype fp32|q8|q4  --revision REV  --offline  --quiet  --version
+         (--backend auto, the default, uses onnxruntime-node when it is installed, else WASM)`;
 
 export class UsageError extends Error {}
 
@@ -56,6 +59,8 @@ export function loadOptionsFrom(values, io) {
   if (values.threads !== undefined) options.threads = integer('threads');
   if (values['max-length'] !== undefined) options.maxLength = integer('max-length');
   if (values['batch-size'] !== undefined) options.batchSize = integer('batch-size');
+  if (values['batch-tokens'] !== undefined) options.batchTokens = integer('batch-tokens');
+  if (values.backend !== undefined) options.backend = values.backend;
   if (values.dtype !== undefined) options.dtype = values.dtype;
   if (values.revision !== undefined) options.revision = values.revision;
   if (values.offline) options.offline = true;
