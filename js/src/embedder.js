@@ -7,6 +7,7 @@ import { findExternalData, findOnnxFile, readModelFolder } from './model-folder.
 import { resolveSource } from './sources/resolve.js';
 import { openBackend } from './backends/index.js';
 import { planBatches } from './batching.js';
+import { WasmTokenizer } from './wasm-tokenizer.js';
 import { pairSimilarity } from './similarity.js';
 
 import { DEFAULT_MODEL, knownModel } from '../../models/registry.js';
@@ -33,8 +34,7 @@ export class Embedder {
     const onnxPath = await findOnnxFile(onnxSource, resolved.dtype);
     const externalDataPath = await findExternalData(onnxSource, onnxPath);
     const dimensions = settings.hiddenSize * countModes(settings.pooling);
-    const tokenizer = unwrap(core.Tokenizer.create({ ...settings.tokenizer, maxLength: resolved.maxLength },
-      settings.vocabText));
+    const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.vocabText, resolved.maxLength);
     let opened;
     try {
       opened = await openBackend(resolved.backend, { source: onnxSource, onnxPath, externalDataPath },
@@ -76,7 +76,6 @@ export class Embedder {
   #options;
   #tokenizer;
   #backend;
-  #tokenList;
   #queue = Promise.resolve();
   #disposed = false;
 
@@ -92,11 +91,8 @@ export class Embedder {
   tokenize(text) {
     this.#checkAlive();
     checkTexts([text], 'tokenize');
-    const encoding = this.#tokenizer.encode(wellFormed(text));
-    const ids = Array.from(encoding.ids);
-    // The vocabulary crosses from WebAssembly once, on first use, rather than a string per token.
-    this.#tokenList ??= this.#tokenizer.tokenList().split('\n');
-    return { ids, tokens: ids.map((id) => this.#tokenList[id]), truncated: encoding.truncated };
+    const { ids, truncated } = this.#tokenizer.encode(text);
+    return { ids, tokens: this.#tokenizer.tokens(ids), truncated };
   }
 
   /**

@@ -3,6 +3,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -135,6 +136,19 @@ class JsTokenizer {
     return result;
   }
 
+  // The fast path for one text (Embedder#tokenize), with no JavaScript objects built here: the
+  // caller writes the text as UTF-8 into WebAssembly memory at `utf8` and reads the ids from
+  // IdsView(). Returns the id count * 2, plus 1 if the text was truncated.
+  uint32_t EncodeUtf8(uintptr_t utf8, size_t length) {
+    const Encoding encoding =
+        tokenizer_->Encode(std::string_view(reinterpret_cast<const char*>(utf8), length));
+    std::copy(encoding.ids.begin(), encoding.ids.end(), ids_buffer_.begin());
+    return static_cast<uint32_t>(encoding.ids.size() * 2 + (encoding.truncated() ? 1 : 0));
+  }
+
+  // Int32Array view (not a copy) of the ids EncodeUtf8 wrote; detached when memory grows.
+  val IdsView() const { return val(emscripten::typed_memory_view(ids_buffer_.size(), ids_buffer_.data())); }
+
   // Every token of the vocabulary, in id order, joined by '\n' (vocab lines hold none): one
   // crossing instead of one per token.
   std::string TokenList() const {
@@ -164,8 +178,10 @@ class JsTokenizer {
   size_t MaxLength() const { return tokenizer_->max_length(); }
 
  private:
-  explicit JsTokenizer(std::unique_ptr<Tokenizer> tokenizer) : tokenizer_(std::move(tokenizer)) {}
+  explicit JsTokenizer(std::unique_ptr<Tokenizer> tokenizer)
+      : tokenizer_(std::move(tokenizer)), ids_buffer_(tokenizer_->max_length()) {}
   std::shared_ptr<Tokenizer> tokenizer_;
+  std::vector<int32_t> ids_buffer_;  // max_length ids: an encoding never holds more
 };
 
 // hidden: Float32Array [rows*sequence*dims]; mask: Int32Array [rows*sequence].
@@ -252,6 +268,8 @@ EMSCRIPTEN_BINDINGS(gmatrix_core) {
       .function("encode", &JsTokenizer::Encode)
       .function("encodeBatch", &JsTokenizer::EncodeBatch)
       .function("encodeMany", &JsTokenizer::EncodeMany)
+      .function("encodeUtf8", &JsTokenizer::EncodeUtf8)
+      .function("idsView", &JsTokenizer::IdsView)
       .function("tokenList", &JsTokenizer::TokenList)
       .function("vocabSize", &JsTokenizer::VocabSize)
       .function("maxLength", &JsTokenizer::MaxLength);

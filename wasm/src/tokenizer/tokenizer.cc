@@ -74,6 +74,9 @@ Tokenizer::Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model
   }
   std::stable_sort(special_tokens_.begin(), special_tokens_.end(),
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  for (const auto& token : special_tokens_) {
+    if (!token.first.empty()) special_first_chars_.push_back(token.first[0]);
+  }
 }
 
 void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids) const {
@@ -92,6 +95,12 @@ Encoding Tokenizer::Encode(std::string_view text) const {
   size_t segment_start = 0;
   size_t i = 0;
   while (i < input.size()) {
+    // Special tokens are rare; most positions are ruled out by their first character.
+    if (std::find(special_first_chars_.begin(), special_first_chars_.end(), input[i]) ==
+        special_first_chars_.end()) {
+      ++i;
+      continue;
+    }
     const auto special = std::find_if(
         special_tokens_.begin(), special_tokens_.end(),
         [&](const auto& token) { return input.compare(i, token.first.size(), token.first) == 0; });

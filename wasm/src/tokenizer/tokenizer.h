@@ -61,6 +61,7 @@ class Tokenizer {
   // Special tokens as (code points, id), longest first: the text is cut at each exact
   // occurrence, as the reference's PreTrainedTokenizer.tokenize does with its trie.
   std::vector<std::pair<std::u32string, int32_t>> special_tokens_;
+  std::vector<char32_t> special_first_chars_;
 };
 
 }  // namespace gmatrix

@@ -53,6 +53,46 @@ const Entry* FindEntry(const Entry (&table)[N], char32_t cp) {
   return it != std::end(table) && it->code_point == cp ? it : nullptr;
 }
 
+// The Basic Multilingual Plane (Hangul, CJK, Latin, ...: nearly all text) answers every query
+// from one table indexed by code point instead of a binary search per character; the tables
+// above stay the source of truth and fill it on first use. 128 KB.
+struct BmpEntry {
+  uint8_t category;
+  uint8_t flags;
+};
+enum BmpFlag : uint8_t { kSpace = 1, kCased = 2, kCaseIgnorable = 4, kHasLower = 8 };
+constexpr char32_t kBmpSize = 0x10000;
+
+const BmpEntry* BmpTable() {
+  static const BmpEntry* table = [] {
+    static BmpEntry entries[kBmpSize];
+    for (const CategoryRange& r : kCategoryRanges) {
+      for (char32_t cp = r.first; cp <= r.last && cp < kBmpSize; ++cp) entries[cp].category = r.category;
+    }
+    auto mark = [](const auto& ranges, uint8_t flag) {
+      for (const auto& r : ranges) {
+        for (char32_t cp = r.first; cp <= r.last && cp < kBmpSize; ++cp) entries[cp].flags |= flag;
+      }
+    };
+    mark(kPythonSpaceRanges, kSpace);
+    mark(kCasedRanges, kCased);
+    mark(kCaseIgnorableRanges, kCaseIgnorable);
+    for (const CaseMapping& m : kLowerMappings) {
+      if (m.code_point < kBmpSize) entries[m.code_point].flags |= kHasLower;
+    }
+    return entries;
+  }();
+  return table;
+}
+
+bool BmpFlagSet(char32_t cp, uint8_t flag) { return (BmpTable()[cp].flags & flag) != 0; }
+
+uint8_t CategoryIndex(char32_t cp) {
+  if (cp < kBmpSize) return BmpTable()[cp].category;
+  const CategoryRange* r = FindRange(kCategoryRanges, cp);
+  return r ? r->category : static_cast<uint8_t>(kCn);
+}
+
 constexpr char32_t kCapitalSigma = 0x3A3;
 constexpr char32_t kSmallSigma = 0x3C3;
 constexpr char32_t kFinalSigma = 0x3C2;
@@ -99,26 +139,26 @@ void AppendDecomposition(char32_t cp, std::u32string* out) {
 
 }  // namespace
 
-const char* Category(char32_t cp) {
-  const CategoryRange* r = FindRange(kCategoryRanges, cp);
-  return kCategoryNames[r ? r->category : static_cast<uint8_t>(kCn)];
-}
+const char* Category(char32_t cp) { return kCategoryNames[CategoryIndex(cp)]; }
 
 char MajorCategory(char32_t cp) { return Category(cp)[0]; }
 
-bool IsPythonSpace(char32_t cp) { return FindRange(kPythonSpaceRanges, cp) != nullptr; }
-bool IsCased(char32_t cp) { return FindRange(kCasedRanges, cp) != nullptr; }
-bool IsCaseIgnorable(char32_t cp) { return FindRange(kCaseIgnorableRanges, cp) != nullptr; }
+bool IsPythonSpace(char32_t cp) {
+  return cp < kBmpSize ? BmpFlagSet(cp, kSpace) : FindRange(kPythonSpaceRanges, cp) != nullptr;
+}
+bool IsCased(char32_t cp) {
+  return cp < kBmpSize ? BmpFlagSet(cp, kCased) : FindRange(kCasedRanges, cp) != nullptr;
+}
+bool IsCaseIgnorable(char32_t cp) {
+  return cp < kBmpSize ? BmpFlagSet(cp, kCaseIgnorable) : FindRange(kCaseIgnorableRanges, cp) != nullptr;
+}
 
 int CombiningClass(char32_t cp) {
   const CombiningClassRange* r = FindRange(kCombiningClassRanges, cp);
   return r ? r->combining_class : 0;
 }
 
-bool IsNonspacingMark(char32_t cp) {
-  const CategoryRange* r = FindRange(kCategoryRanges, cp);
-  return r && r->category == kMn;
-}
+bool IsNonspacingMark(char32_t cp) { return CategoryIndex(cp) == kMn; }
 
 std::u32string PythonLower(std::u32string_view text) {
   std::u32string out;
@@ -129,6 +169,8 @@ std::u32string PythonLower(std::u32string_view text) {
       out.push_back(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
     } else if (cp == kCapitalSigma) {
       out.push_back(IsFinalSigma(text, i) ? kFinalSigma : kSmallSigma);
+    } else if (cp < kBmpSize && !BmpFlagSet(cp, kHasLower)) {
+      out.push_back(cp);
     } else if (const CaseMapping* m = FindEntry(kLowerMappings, cp)) {
       out.append(m->targets, m->length);
     } else {

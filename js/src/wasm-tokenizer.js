@@ -1,0 +1,62 @@
+// The WebAssembly tokenizer as the embedder uses it. One text (tokenize) takes the fast path:
+// the text is written as UTF-8 straight into WebAssembly memory and the ids are read from a view,
+// so no JavaScript object is built on the C++ side; tokens are looked up here from the
+// vocabulary, which crosses the boundary once. Many texts (embed) are encoded in one call and
+// kept in C++ until batches are cut from them (core.EncodedTexts).
+import { core, unwrap } from './core.js';
+
+const encoder = new TextEncoder();
+// One UTF-8 input buffer in WebAssembly memory for all tokenizers, grown on demand.
+let input = { ptr: 0, capacity: 0 };
+
+function writeUtf8(text) {
+  // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+  const needed = text.length * 3;
+  if (needed > input.capacity) {
+    if (input.ptr) core._free(input.ptr);
+    const capacity = Math.max(1024, needed);
+    input = { ptr: core._malloc(capacity), capacity };
+  }
+  // encodeInto writes U+FFFD for a lone surrogate, which BERT's cleaning drops as Python drops
+  // the lone surrogate itself: exact (see wellFormed in embedder.js).
+  return encoder.encodeInto(text, core.HEAPU8.subarray(input.ptr, input.ptr + input.capacity)).written;
+}
+
+export class WasmTokenizer {
+  /** @param {object} settings readModelFolder(...).tokenizer @param {number} maxLength */
+  static create(settings, vocabText, maxLength) {
+    return new WasmTokenizer(unwrap(core.Tokenizer.create({ ...settings, maxLength }, vocabText)));
+  }
+
+  #tokenizer;
+  #ids;
+  #tokenList;
+
+  constructor(tokenizer) {
+    this.#tokenizer = tokenizer;
+    this.#ids = tokenizer.idsView();
+  }
+
+  /** @returns {{ids: number[], truncated: boolean}} */
+  encode(text) {
+    const packed = this.#tokenizer.encodeUtf8(input.ptr, writeUtf8(text));
+    // Growing WebAssembly memory detaches old views; fetch a new one then.
+    if (this.#ids.length === 0) this.#ids = this.#tokenizer.idsView();
+    return { ids: Array.from(this.#ids.subarray(0, packed >>> 1)), truncated: (packed & 1) === 1 };
+  }
+
+  /** The token strings of ids. */
+  tokens(ids) {
+    this.#tokenList ??= this.#tokenizer.tokenList().split('\n');
+    return ids.map((id) => this.#tokenList[id]);
+  }
+
+  /** Encodes all texts at once; the caller deletes the result (see core.EncodedTexts). */
+  encodeMany(texts) {
+    return this.#tokenizer.encodeMany(texts);
+  }
+
+  delete() {
+    this.#tokenizer.delete();
+  }
+}
