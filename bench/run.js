@@ -6,10 +6,13 @@
 //               1-2 threads
 //   e2e         Embedder.embed on the tiny model over KorSTS test: tokenize / model / pooling split
 //   similarity  wasm SIMD similarityMatrix vs a plain JavaScript loop
+//   peers       gmatrix-embed (wasm, native) vs transformers.js (onnxruntime-web, Node default), base
+//               size, KorSTS test: cold start, sentences/s, peak RSS, GFLOP/s, tokenizer; results.json
 //
-// About 2.5 minutes on 2 cores, --quick about one. Memory peaks at ~5 GB (this process, while
-// converting) and ~3 GB (an encoder child); the generated models, ~2.6 GB, go to a folder under
-// os.tmpdir() that is removed at the end.
+// About 2.5 minutes on 2 cores, --quick about one, plus the peers section: about 6.5 minutes alone
+// (--quick about 2.5; its 512-sentence list passes are most of it, see --peers-sentences=N in
+// bench/peers.js). Memory peaks at ~5 GB (this process, while converting) and ~3 GB (an encoder
+// child); the generated models, ~2.6 GB, go to a folder under os.tmpdir() that is removed at the end.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,9 +21,10 @@ import { runConversion } from './conversion.js';
 import { runEncoderSpeed } from './encoder-speed.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runSimilarity } from './similarity.js';
+import { runPeers } from './peers.js';
 import { log } from './report.js';
 
-const SECTIONS = ['conversion', 'encoder', 'e2e', 'similarity'];
+const SECTIONS = ['conversion', 'encoder', 'e2e', 'similarity', 'peers'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const chosen = args.filter((a) => !a.startsWith('--'));
@@ -62,6 +66,10 @@ try {
   if (run.has('similarity')) {
     heading('4. Similarity matrix kernels');
     await runSimilarity({ quick });
+  }
+  if (run.has('peers')) {
+    heading('5. Peers: gmatrix-embed vs transformers.js, base size, KorSTS test sentences');
+    await runPeers({ work, quick });
   }
   log('done');
 } finally {
