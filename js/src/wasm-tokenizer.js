@@ -39,7 +39,8 @@ export class WasmTokenizer {
 
   /** @returns {{ids: number[], truncated: boolean}} */
   encode(text) {
-    const packed = this.#tokenizer.encodeUtf8(input.ptr, writeUtf8(text));
+    const length = writeUtf8(text); // may move the input buffer: read input.ptr after it
+    const packed = this.#tokenizer.encodeUtf8(input.ptr, length);
     // Growing WebAssembly memory detaches old views; fetch a new one then.
     if (this.#ids.length === 0) this.#ids = this.#tokenizer.idsView();
     return { ids: Array.from(this.#ids.subarray(0, packed >>> 1)), truncated: (packed & 1) === 1 };

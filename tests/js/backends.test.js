@@ -180,3 +180,20 @@ describe('LazyFileBytes', () => {
     assert.throws(() => lazy.subarray(0, 1), /closed/);
   });
 });
+
+describe('tokenize fast path', () => {
+  it('is exact on the first call of a fresh process and when a longer text grows the input buffer', async () => {
+    const script = `
+      import { Embedder } from ${JSON.stringify(path.join(repoRoot, 'js/src/index.js'))};
+      const m = await Embedder.load(${JSON.stringify(tinyDebertaDir)}, { threads: 1, backend: 'wasm' });
+      const texts = ['한 소녀가 머리를 스타일링하고 있다.', '가'.repeat(3000) + ' 끝', '짧다'];
+      console.log(JSON.stringify(texts.map((t) => m.tokenize(t).ids)));
+      console.log(JSON.stringify(texts.map((t) => m.tokenize(t).ids)));
+      await m.dispose();`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+    const [first, again] = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(first, again);
+    assert.ok(first[0].length > 5, `first call: ${first[0]}`);
+    assert.equal(first[1].length, 128, 'the long text is truncated to maxLength');
+  });
+});

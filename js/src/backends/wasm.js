@@ -27,6 +27,9 @@ export async function openWasmBackend({ source, onnxPath, externalDataPath }, { 
     return await OrtSessionBackend.open(ort, bytes, applied, {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'all',
+      // Memory patterns are planned per input shape; with a new sentence length in nearly every
+      // batch, planning costs more than it saves (batch-1 runs of varying length: 3x slower).
+      enableMemPattern: false,
       ...(externalData ? { externalData } : {}),
     });
   } finally {
