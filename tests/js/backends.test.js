@@ -186,7 +186,7 @@ describe('tokenize fast path', () => {
     const script = `
       import { Embedder } from ${JSON.stringify(path.join(repoRoot, 'js/src/index.js'))};
       const m = await Embedder.load(${JSON.stringify(tinyDebertaDir)}, { threads: 1, backend: 'wasm' });
-      const texts = ['한 소녀가 머리를 스타일링하고 있다.', '가'.repeat(3000) + ' 끝', '짧다'];
+      const texts = ['한 소녀가 머리를 스타일링하고 있다.', '가 '.repeat(3000) + '끝', '짧다'];
       console.log(JSON.stringify(texts.map((t) => m.tokenize(t).ids)));
       console.log(JSON.stringify(texts.map((t) => m.tokenize(t).ids)));
       await m.dispose();`;
