@@ -5,7 +5,7 @@ import { AbortError, DisposedError, InvalidArgumentError } from './errors.js';
 import { checkLoadOptions, checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
 import { findExternalData, findOnnxFile, readModelFolder } from './model-folder.js';
 import { resolveSource } from './sources/resolve.js';
-import { openBackend } from './backends/index.js';
+import { openBackend, startBackend } from './backends/index.js';
 import { planBatches } from './batching.js';
 import { WasmTokenizer } from './wasm-tokenizer.js';
 import { pairSimilarity } from './similarity.js';
@@ -23,7 +23,7 @@ export class Embedder {
    * @param {object} [options] see README "API"
    */
   static async load(source = DEFAULT_MODEL, options = undefined) {
-    checkLoadOptions(options);
+    startBackend(...checkLoadOptions(options));
     const known = typeof source === 'string' ? knownModel(source) : undefined;
     // A known model's pinned revision applies unless the caller picks one.
     if (known && options?.revision === undefined) options = { ...options, revision: known.revision };

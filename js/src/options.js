@@ -53,9 +53,12 @@ function defaultThreads() {
 /**
  * Checks Embedder.load options that do not depend on the model, before anything is
  * downloaded: a typo should fail in milliseconds, not after a 700 MB download.
+ * @returns {[string, {threads: number}]} the backend choice and its options, known already
  */
 export function checkLoadOptions(options) {
-  resolveLoadOptions(options, { maxSeqLength: 128, modelMaxLength: Number.MAX_SAFE_INTEGER, normalize: false });
+  const { backend, threads } = resolveLoadOptions(options,
+    { maxSeqLength: 128, modelMaxLength: Number.MAX_SAFE_INTEGER, normalize: false });
+  return [backend, { threads }];
 }
 
 /**

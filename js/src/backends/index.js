@@ -3,7 +3,7 @@
 //   'native' onnxruntime-node: Node only, when the optional package is installed
 //   'auto'   native in Node when it loads, else wasm; the reason is kept for model.info
 import { BackendUnavailableError } from '../errors.js';
-import { openWasmBackend } from './wasm.js';
+import { openWasmBackend, startWasmRuntime } from './wasm.js';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
@@ -30,4 +30,12 @@ export async function openBackend(choice, files, options) {
     }
   }
   return { backend: await openWasmBackend(files, options), name: 'wasm', reason: 'auto: not running in Node' };
+}
+
+/**
+ * Called before the model is read: when the choice will be WASM, its runtime starts now and
+ * compiles while the model files are read and prepared.
+ */
+export function startBackend(choice, { threads }) {
+  if (choice === 'wasm' || (choice === 'auto' && !isNode)) startWasmRuntime(threads);
 }

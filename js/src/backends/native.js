@@ -4,7 +4,7 @@
 import { dirname } from 'node:path';
 import { BackendUnavailableError } from '../errors.js';
 import { OrtSessionBackend } from './ort-session.js';
-import { optimizeGraph } from '../graph/optimize.js';
+import { prepareModel } from './prepare-model.js';
 
 /**
  * @param {{source: object, onnxPath: string, externalDataPath?: string}} files
@@ -27,8 +27,8 @@ export async function openNativeBackend({ source, onnxPath, externalDataPath }, 
     throw new BackendUnavailableError('native', `the model's weights sit in ${externalDataPath}, which the ` +
       'native backend can only read from a local folder; load it from disk or use the WASM backend.');
   }
-  const { bytes, applied } = optimizeGraph(await source.readBytes(onnxPath));
-  return OrtSessionBackend.open(ort, bytes, applied, {
+  const model = await prepareModel({ source, onnxPath }, (path) => source.readBytes(path));
+  return OrtSessionBackend.open(ort, model, {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     // One batch at a time per model: every core goes to the operators of that batch

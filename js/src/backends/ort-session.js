@@ -9,34 +9,39 @@ const OUTPUT = 'last_hidden_state';
 export class OrtSessionBackend {
   /**
    * @param {object} ort the onnxruntime module (web or node)
-   * @param {Uint8Array} model the .onnx file's bytes
-   * @param {string[]} graphPasses what the load-time graph passes changed (for model.info)
+   * @param {{bytes: Uint8Array, applied: string[], embeddings: Array<{input: string, rows: object}>}} model
+   *   the .onnx file after the load-time graph passes (./prepare-model.js)
    * @param {object} sessionOptions
    */
-  static async open(ort, model, graphPasses, sessionOptions) {
+  static async open(ort, { bytes, applied, embeddings }, sessionOptions) {
     let session;
     try {
-      session = await ort.InferenceSession.create(model, sessionOptions);
+      session = await ort.InferenceSession.create(bytes, sessionOptions);
     } catch (err) {
+      for (const { rows } of embeddings) rows.close?.();
       throw new ModelFormatError(`ONNX Runtime could not load the model: ${err.message}`, { cause: err });
     }
     const missing = REQUIRED_INPUTS.filter((name) => !session.inputNames.includes(name));
     if (missing.length || !session.outputNames.includes(OUTPUT)) {
       await session.release();
+      for (const { rows } of embeddings) rows.close?.();
       throw new ModelFormatError(`The ONNX model must take input_ids and attention_mask and return ` +
         `last_hidden_state; it takes [${session.inputNames}] and returns [${session.outputNames}]. ` +
         'Export it with those names (see README: "Model folders").');
     }
-    return new OrtSessionBackend(ort, session, graphPasses);
+    return new OrtSessionBackend(ort, session, applied, embeddings);
   }
 
   #ort;
   #session;
   #wantsTokenTypes;
 
-  constructor(ort, session, graphPasses) {
+  #embeddings;
+
+  constructor(ort, session, graphPasses, embeddings) {
     this.#ort = ort;
     this.#session = session;
+    this.#embeddings = embeddings;
     this.graphPasses = graphPasses;
     // BERT-family graphs also take segment ids; one sentence is all segment 0.
     this.#wantsTokenTypes = session.inputNames.includes('token_type_ids');
@@ -55,12 +60,16 @@ export class OrtSessionBackend {
       attention_mask: new Tensor('int64', mask64, shape),
     };
     if (this.#wantsTokenTypes) feeds.token_type_ids = new Tensor('int64', new BigInt64Array(ids64.length), shape);
+    for (const { input, rows: table } of this.#embeddings) {
+      feeds[input] = new Tensor('float32', table.gather(ids64), [rows, sequenceLength, table.table.cols]);
+    }
     const outputs = await this.#session.run(feeds, [OUTPUT]);
     const hidden = outputs[OUTPUT];
     return { data: hidden.data, dims: hidden.dims.slice() };
   }
 
   async dispose() {
+    for (const { rows } of this.#embeddings) rows.close?.();
     await this.#session.release();
   }
 }

@@ -1,7 +1,35 @@
 // ONNX Runtime Web's WASM execution provider: runs everywhere (browsers, Node, workers).
 import * as ort from 'onnxruntime-web';
 import { OrtSessionBackend } from './ort-session.js';
-import { optimizeGraph } from '../graph/optimize.js';
+import { prepareModel } from './prepare-model.js';
+import { DataType, encodeModel, makeNode, makeTensorValueInfo } from '../convert/onnx-proto.js';
+
+let runtimeStarted;
+
+/**
+ * Starts ONNX Runtime Web (compiling its 14 MB of WebAssembly, starting its threads) without
+ * waiting for it, so that the work can overlap reading and preparing the model: a one-node model
+ * is the only way its API offers. Safe to call more than once.
+ */
+export function startWasmRuntime(threads) {
+  if (!runtimeStarted) {
+    ort.env.wasm.numThreads = threads;
+    const identity = encodeModel({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 14 }],
+      graph: {
+        name: 'warm_up',
+        node: [makeNode('Identity', ['x'], ['y'])],
+        input: [makeTensorValueInfo('x', DataType.FLOAT, [1])],
+        output: [makeTensorValueInfo('y', DataType.FLOAT, [1])],
+      },
+    });
+    // A failure here resurfaces, with its message, when the real model is loaded.
+    runtimeStarted = ort.InferenceSession.create(identity, { executionProviders: ['wasm'] })
+      .then((session) => session.release(), () => {});
+  }
+  return runtimeStarted;
+}
 
 /**
  * @param {{source: object, onnxPath: string, externalDataPath?: string}} files
@@ -10,7 +38,7 @@ import { optimizeGraph } from '../graph/optimize.js';
 export async function openWasmBackend({ source, onnxPath, externalDataPath }, { threads }) {
   // numThreads is global to ONNX Runtime Web and read when its WASM first starts: the first
   // model loaded in a process decides it.
-  ort.env.wasm.numThreads = threads;
+  startWasmRuntime(threads);
   let externalData;
   let lazy;
   if (externalDataPath) {
@@ -23,8 +51,10 @@ export async function openWasmBackend({ source, onnxPath, externalDataPath }, { 
     externalData = [{ path: externalDataPath.split('/').pop(), data: lazy ?? await source.readBytes(externalDataPath) }];
   }
   try {
-    const { bytes, applied } = optimizeGraph(await source.readBytes(onnxPath));
-    return await OrtSessionBackend.open(ort, bytes, applied, {
+    // Bytes read for the session serve the lifted embedding rows too: never read twice.
+    const model = await prepareModel({ source, onnxPath }, async (path) =>
+      (path === externalDataPath && externalData && !lazy ? externalData[0].data : source.readBytes(path)));
+    return await OrtSessionBackend.open(ort, model, {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'all',
       // Memory patterns are planned per input shape; with a new sentence length in nearly every
