@@ -33,6 +33,10 @@ export const ENGINES = [
     baseline: 'transformers-web', load: { backend: 'wasm', threads: 2 } },
   { id: 'gmatrix-native', label: 'gmatrix-embed native', engine: 'gmatrix', runtime: 'node',
     baseline: 'transformers-node', load: { backend: 'native', threads: 2 } },
+  { id: 'gmatrix-wasm-q8', label: 'gmatrix-embed wasm q8', engine: 'gmatrix', runtime: 'web',
+    baseline: 'transformers-web', load: { backend: 'wasm', threads: 2, dtype: 'q8' } },
+  { id: 'gmatrix-native-q8', label: 'gmatrix-embed native q8', engine: 'gmatrix', runtime: 'node',
+    baseline: 'transformers-node', load: { backend: 'native', threads: 2, dtype: 'q8' } },
   { id: 'transformers-web', label: 'transformers.js, onnxruntime-web', engine: 'transformers', runtime: 'web', threads: 2 },
   { id: 'transformers-node', label: 'transformers.js, Node default', engine: 'transformers', runtime: 'node' },
 ];

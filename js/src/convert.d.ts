@@ -9,9 +9,10 @@ export const ONNX_OUTPUT_PATHS: Readonly<Record<Dtype, string>>;
 export const WEIGHT_FILES: readonly string[];
 
 /**
- * Weight-only block-wise quantization of a float32 ONNX model (MatMulNBits + GatherBlockQuantized),
- * or, with scheme 'dynamic' (q8 only), int8 weights with activations quantized at run time
- * (DynamicQuantizeMatMul): about 2x faster than fp32 in the WASM backend, not weight-only.
+ * Quantization of a float32 ONNX model. q8 defaults to scheme 'dynamic': 8-bit weights with
+ * activations quantized at run time (DynamicQuantizeMatMul), faster than fp32 on both backends.
+ * Scheme 'matmulnbits' (q4's only scheme) is weight-only and block-wise (MatMulNBits +
+ * GatherBlockQuantized): smaller, slower.
  */
 export function quantizeModel(model: Uint8Array | object, options: {
   dtype: 'q8' | 'q4';

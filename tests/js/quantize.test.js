@@ -56,6 +56,7 @@ before(async () => {
   reference = await embedAll(fp32Bytes);
   for (const dtype of ['q8', 'q4']) results[dtype] = quantizeModel(fp32Bytes, { dtype });
   results['q8 dynamic'] = quantizeModel(fp32Bytes, { dtype: 'q8', scheme: 'dynamic' });
+  results['q8 matmulnbits'] = quantizeModel(fp32Bytes, { dtype: 'q8', scheme: 'matmulnbits' });
 });
 
 test('float32 reference reproduces the golden embeddings', () => {
@@ -63,7 +64,11 @@ test('float32 reference reproduces the golden embeddings', () => {
   assert.ok(worst < 1e-5, `max abs diff ${worst}`);
 });
 
-for (const [dtype, minMean, minMin] of [['q8', 0.999, 0.995], ['q4', 0.98, 0.98], ['q8 dynamic', 0.999, 0.995]]) {
+test("q8's default scheme is 'dynamic' (the faster one on both backends; see quantize.js)", () => {
+  assert.deepEqual(Buffer.from(results.q8.model), Buffer.from(results['q8 dynamic'].model));
+});
+
+for (const [dtype, minMean, minMin] of [['q8 matmulnbits', 0.999, 0.995], ['q4', 0.98, 0.98], ['q8 dynamic', 0.999, 0.995]]) {
   test(`${dtype}: runs in onnxruntime-web and stays close to float32 on all ${sentences.length} golden sentences`, async (t) => {
     const { model } = results[dtype];
     const { mean, min } = cosineStats(await embedAll(model), reference);
@@ -75,7 +80,7 @@ for (const [dtype, minMean, minMin] of [['q8', 0.999, 0.995], ['q4', 0.98, 0.98]
 }
 
 test('quantized models are smaller and replace exactly the MatMul weights and the embedding table', () => {
-  const { q8, q4 } = results;
+  const { 'q8 matmulnbits': q8, q4 } = results;
   assert.ok(q4.model.length < q8.model.length && q8.model.length < fp32Bytes.length);
   assert.deepEqual(q8.externalData, []);
 
@@ -106,7 +111,7 @@ test("scheme 'dynamic': DynamicQuantizeMatMul on uint8 [K, N] weights, one scale
   assert.equal(count('DynamicQuantizeMatMul'), 16);
   assert.equal(count('MatMulNBits'), 0);
   assert.equal(count('GatherBlockQuantized'), 1); // the embedding table is quantized as before
-  assert.ok(dynamic.model.length < results.q8.model.length);
+  assert.ok(dynamic.model.length < results['q8 matmulnbits'].model.length);
 
   // Every code dequantizes to within half a step of the float weight it replaces.
   const original = new Map(decodeModel(fp32Bytes).graph.initializer.map((t) => [t.name, t]));

@@ -10,14 +10,16 @@
 // The default-domain opset is left alone (DequantizeLinear with block_size would need opset 21,
 // i.e. converting the whole graph), and every other node and initializer is kept as it was.
 //
-// options.scheme 'dynamic' (q8 only) instead stores each MatMul weight as uint8 per output column
+// options.scheme 'dynamic' (q8 only, and q8's default) instead stores each MatMul weight as uint8 per output column
 // and uses com.microsoft DynamicQuantizeMatMul, which quantizes the activations to uint8 at run time
 // (as ORT's quantize_dynamic does) and runs an integer GEMM. Why: in the WASM backend MatMulNBits
 // dequantizes to float and runs at 0.7-1.0x fp32 MatMul speed, while the integer GEMM is ~2x fp32
 // (base size, 1 thread, 32 short sentences: 1.1 s vs fp32 2.1 s vs MatMulNBits 2.6 s), in the same
 // memory as MatMulNBits and at 26% of the fp32 file. The cost is rounding the activations: on random
 // base weights the min pooled cosine to fp32 goes from 0.99992 to 0.99968; trained models with
-// activation outliers may lose more, so check them. Weights are uint8, not int8: 8-bit x86 kernels
+// activation outliers may lose more, so check them. Measured again with both backends (base size,
+// 2 threads, 512 KorSTS sentences, sentences/s): native fp32 145, q8 dynamic 191, q8 MatMulNBits
+// 96, q4 119; WASM fp32 24, q8 dynamic 43, q8 MatMulNBits 20, q4 21. Hence 'dynamic' is q8's default. Weights are uint8, not int8: 8-bit x86 kernels
 // without VNNI can saturate u8 x s8 products (ORT's reduce_range option exists for that); u8 x u8
 // cannot, and in WASM both run at the same speed.
 // Measured and not taken: DynamicQuantizeLinear + MatMulInteger (~10% faster, 35% more memory);
@@ -53,9 +55,9 @@ const MIN_GATHER_ROWS = 256;
  * @param {Uint8Array|object} model  .onnx bytes, or a decoded ModelProto (not modified)
  * @param {object} options
  * @param {'q8'|'q4'} options.dtype
- * @param {'matmulnbits'|'dynamic'} [options.scheme='matmulnbits']  how MatMul weights run:
- *   'matmulnbits' weight-only blocks (q8 or q4); 'dynamic' (q8 only) uint8 weights per column with
- *   activations quantized at run time, about twice as fast in onnxruntime-web (see the top of this file)
+ * @param {'matmulnbits'|'dynamic'} [options.scheme]  how MatMul weights run: 'dynamic' (the q8
+ *   default) uint8 weights per column with activations quantized at run time, faster than fp32 on
+ *   both backends; 'matmulnbits' weight-only blocks (q8 or q4; the q4 default), smaller but slower
  * @param {number} [options.blockSize]  values per scale: a power of two from 16 to 256
  *   (default 64 for q8, 32 for q4); with scheme 'dynamic' it applies to the Gather tables only
  * @param {Uint8Array|Array<{path: string, data: Uint8Array}>|
@@ -210,7 +212,9 @@ function parseOptions(options) {
   if (!bits) {
     throw new InvalidArgumentError(`options.dtype must be 'q8' or 'q4', got ${JSON.stringify(options.dtype)}.`);
   }
-  const scheme = options.scheme ?? 'matmulnbits';
+  // q8 runs faster with its activations quantized too (integer GEMM) on both backends; q4 has
+  // only the weight-only scheme.
+  const scheme = options.scheme ?? (bits === 8 ? 'dynamic' : 'matmulnbits');
   if (!SCHEMES.includes(scheme)) {
     throw new InvalidArgumentError(
       `options.scheme must be 'matmulnbits' or 'dynamic', got ${JSON.stringify(options.scheme)}.`);
