@@ -1,10 +1,12 @@
 // ONNX Runtime Web's WASM execution provider: runs everywhere (browsers, Node, workers).
-import * as ort from 'onnxruntime-web';
 import { OrtSessionBackend } from './ort-session.js';
 import { prepareModel } from './prepare-model.js';
 import { DataType, encodeModel, makeNode, makeTensorValueInfo } from '../convert/onnx-proto.js';
 
 let runtimeStarted;
+// Imported on first use: a process that runs the native backend never loads ONNX Runtime Web.
+let ortWeb;
+const loadOrtWeb = () => (ortWeb ??= import('onnxruntime-web'));
 
 /**
  * Starts ONNX Runtime Web (compiling its 14 MB of WebAssembly, starting its threads) without
@@ -12,7 +14,7 @@ let runtimeStarted;
  * is the only way its API offers. Safe to call more than once.
  */
 export function startWasmRuntime(threads) {
-  if (!runtimeStarted) {
+  runtimeStarted ??= loadOrtWeb().then((ort) => {
     ort.env.wasm.numThreads = threads;
     const identity = encodeModel({
       irVersion: 8,
@@ -25,9 +27,9 @@ export function startWasmRuntime(threads) {
       },
     });
     // A failure here resurfaces, with its message, when the real model is loaded.
-    runtimeStarted = ort.InferenceSession.create(identity, { executionProviders: ['wasm'] })
+    return ort.InferenceSession.create(identity, { executionProviders: ['wasm'] })
       .then((session) => session.release(), () => {});
-  }
+  });
   return runtimeStarted;
 }
 
@@ -39,6 +41,7 @@ export async function openWasmBackend({ source, onnxPath, externalDataPath }, { 
   // numThreads is global to ONNX Runtime Web and read when its WASM first starts: the first
   // model loaded in a process decides it.
   startWasmRuntime(threads);
+  const ort = await loadOrtWeb();
   let externalData;
   let lazy;
   if (externalDataPath) {

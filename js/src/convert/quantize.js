@@ -92,7 +92,8 @@ export function quantizeModel(model, options = {}) {
     ...graph.node.flatMap((n) => n.output),
   ]);
   const newInitializers = new Map(); // old initializer -> its quantized replacements
-  const newNodes = new Map(); // old node -> replacement node
+  const newNodes = new Map(); // old node -> replacement nodes
+  const constants = constantValues(graph);
   const dropped = new Set(); // Identity nodes made dead by the rewrite
   const quantized = [];
 
@@ -109,9 +110,18 @@ export function quantizeModel(model, options = {}) {
     };
     const rewrite = kind === 'gather' ? quantizeGatherTable
       : scheme === 'dynamic' ? quantizeDynamicMatMulWeight : quantizeMatMulWeight;
-    const { initializers, makeReplacement } = rewrite(values, dims, names, bits, blockSize);
+    const { initializers, makeReplacement, makeConstantReplacement } = rewrite(values, dims, names, bits, blockSize);
     newInitializers.set(tensor, initializers);
-    for (const node of nodes) newNodes.set(node, makeReplacement(node));
+    for (const node of nodes) {
+      // A MatMul of constants (DeBERTa's relative-position projections) is computed once, when
+      // ONNX Runtime folds constants; it cannot fold the quantized operators, which would then
+      // run on every call (512 rows each: most of a short sentence's time). So such a use gets
+      // the weight dequantized with plain ops, which fold like the rest.
+      const replacement = constants.has(node.input[0]) && makeConstantReplacement
+        ? makeConstantReplacement(node, (suffix) => uniqueName(`${names.codes}_${suffix}`, taken))
+        : [makeReplacement(node)];
+      newNodes.set(node, replacement);
+    }
     for (const node of identities) dropped.add(node);
     quantized.push({
       name: tensor.name, kind, dims, bits,
@@ -141,7 +151,7 @@ export function quantizeModel(model, options = {}) {
     opsetImport: withMicrosoftDomain(proto.opsetImport ?? []),
     graph: {
       ...graph,
-      node: graph.node.filter((n) => !dropped.has(n)).map((n) => newNodes.get(n) ?? n),
+      node: graph.node.filter((n) => !dropped.has(n)).flatMap((n) => newNodes.get(n) ?? [n]),
       initializer,
       // Old exporters also list initializers as graph inputs; the float weights are gone now.
       input: graph.input.filter((i) => !removedNames.has(i.name)),
@@ -180,7 +190,31 @@ function quantizeDynamicMatMulWeight(values, [K, N], names) {
     ],
     makeReplacement: (node) => makeNode('DynamicQuantizeMatMul',
       [node.input[0], names.codes, names.scales, names.zeroPoints], node.output, {}, node.name, MS_DOMAIN),
+    // W = (float(codes) - float(zero point)) * scale, per column, then the float MatMul.
+    makeConstantReplacement: (node, name) => {
+      const [codes, zeroPoints, centered, weight] = ['float', 'zp_float', 'centered', 'dequantized'].map(name);
+      return [
+        makeNode('Cast', [names.codes], [codes], { to: DataType.FLOAT }, `${node.name}/cast_codes`),
+        makeNode('Cast', [names.zeroPoints], [zeroPoints], { to: DataType.FLOAT }, `${node.name}/cast_zero_points`),
+        makeNode('Sub', [codes, zeroPoints], [centered], {}, `${node.name}/center`),
+        makeNode('Mul', [centered, names.scales], [weight], {}, `${node.name}/scale`),
+        makeNode('MatMul', [node.input[0], weight], node.output, {}, node.name),
+      ];
+    },
   };
+}
+
+/** Names of the values computable from initializers alone (what ONNX Runtime constant-folds). */
+function constantValues(graph) {
+  const constants = new Set(graph.initializer.map((t) => t.name));
+  for (const input of graph.input) constants.delete(input.name); // an overridable initializer
+  for (const node of graph.node) {
+    const inputs = node.input.filter(Boolean);
+    if (node.opType === 'Constant' || (inputs.length > 0 && inputs.every((name) => constants.has(name)))) {
+      for (const output of node.output) constants.add(output);
+    }
+  }
+  return constants;
 }
 
 // A [rows, cols] lookup table, quantized along its rows; the data keeps the table's shape.
