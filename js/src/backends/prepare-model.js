@@ -1,6 +1,7 @@
 // What every backend does before creating a session: apply the graph passes to the .onnx file
 // and open the rows of any embedding table they lifted out of it.
 import { optimizeGraph } from '../graph/optimize.js';
+import { GmatrixEmbedError, ModelFormatError } from '../errors.js';
 import { EmbeddingRows } from './embedding-rows.js';
 
 /**
@@ -10,7 +11,16 @@ import { EmbeddingRows } from './embedding-rows.js';
  * @returns {Promise<{bytes: Uint8Array, applied: string[], embeddings: Array<{input: string, rows: EmbeddingRows}>}>}
  */
 export async function prepareModel({ source, onnxPath }, readExternal) {
-  const { bytes, applied, lifted } = optimizeGraph(await source.readBytes(onnxPath));
+  let prepared;
+  try {
+    prepared = optimizeGraph(await source.readBytes(onnxPath));
+  } catch (err) {
+    if (err instanceof GmatrixEmbedError) throw err;
+    throw new ModelFormatError(`${onnxPath} in ${source.description} is not a readable ONNX model ` +
+      `(${String(err?.message ?? err).split('\n')[0]}); replace it with the repository's file or convert the weights again.`,
+    { cause: err });
+  }
+  const { bytes, applied, lifted } = prepared;
   const folder = onnxPath.includes('/') ? onnxPath.slice(0, onnxPath.lastIndexOf('/') + 1) : '';
   const embeddings = [];
   for (const { input, table } of lifted) {
