@@ -14,7 +14,7 @@ import { Embedder } from '../js/src/embedder.js';
 import { parseStsTsv } from '../js/src/sts.js';
 import { korstsDir, tinyDebertaDir } from '../tests/js/fixtures.js';
 import { baseConfig, openBackend, randomIdBatch } from './base-weights.js';
-import { log, mb, median, seconds, table, times } from './report.js';
+import { log, mb, median, minCosine, seconds, table, times } from './report.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -75,18 +75,6 @@ function runChild(job) {
   });
   if (child.status !== 0) throw new Error(`encoder benchmark child failed (${job.onnxPath}, exit ${child.status})`);
   return JSON.parse(child.stdout);
-}
-
-function minCosine(a, b) {
-  let min = 1;
-  a.forEach((x, i) => {
-    let xy = 0, xx = 0, yy = 0;
-    for (let j = 0; j < x.length; j++) {
-      xy += x[j] * b[i][j]; xx += x[j] * x[j]; yy += b[i][j] * b[i][j];
-    }
-    min = Math.min(min, xy / Math.sqrt(xx * yy));
-  });
-  return min;
 }
 
 // In the child: load one model, run the batch, report times, peak RSS and pooled embeddings.

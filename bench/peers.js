@@ -15,7 +15,7 @@ import { tinyDebertaDir } from '../tests/js/fixtures.js';
 import { baseConfig, generateExternalData } from './base-weights.js';
 import { korstsTestSentences, writePeerModels } from './peers-models.js';
 import { batchesFlops, checkMatMuls, chunkBatches, encoderFlops, sortedBatches } from './peers-flops.js';
-import { log, mb, median, percent, seconds, table, times } from './report.js';
+import { log, mb, median, minCosine, percent, seconds, table, times } from './report.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const peersDir = path.join(benchDir, 'peers');
@@ -291,18 +291,6 @@ function printTables({ realTokens, engines, tokenizer }, settings) {
     ['transformers.js tokenizer(text), lower-cased first', tokenizer.transformers.sentencesPerSecond.toFixed(0), '—'],
   ]);
   console.log(`${tokenizer.gmatrix.sentences} distinct KorSTS test sentences, best of ${settings.tokenizerPasses} passes.`);
-}
-
-function minCosine(a, b) {
-  let min = 1;
-  a.forEach((x, i) => {
-    let xy = 0, xx = 0, yy = 0;
-    for (let j = 0; j < x.length; j++) {
-      xy += x[j] * b[i][j]; xx += x[j] * x[j]; yy += b[i][j] * b[i][j];
-    }
-    min = Math.min(min, xy / Math.sqrt(xx * yy));
-  });
-  return min;
 }
 
 function machine() {

@@ -36,3 +36,16 @@ export function maxAbsDiff(a, b) {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
 }
+
+/** The least cosine similarity between matching rows of two lists of vectors. */
+export function minCosine(a, b) {
+  let min = 1;
+  a.forEach((x, i) => {
+    let xy = 0, xx = 0, yy = 0;
+    for (let j = 0; j < x.length; j++) {
+      xy += x[j] * b[i][j]; xx += x[j] * x[j]; yy += b[i][j] * b[i][j];
+    }
+    min = Math.min(min, xy / Math.sqrt(xx * yy));
+  });
+  return min;
+}

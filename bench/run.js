@@ -9,7 +9,7 @@
 //   peers       gmatrix-embed (wasm, native) vs transformers.js (onnxruntime-web, Node default), base
 //               size, KorSTS test: cold start, sentences/s, peak RSS, GFLOP/s, tokenizer; results.json
 //
-// About 2.5 minutes on 2 cores, --quick about one, plus the peers section: about 6.5 minutes alone
+// About 2.5 minutes on 2 cores, --quick about one, plus the peers section: about 8 minutes alone
 // (--quick about 2.5; its 512-sentence list passes are most of it, see --peers-sentences=N in
 // bench/peers.js). Memory peaks at ~5 GB (this process, while converting) and ~3 GB (an encoder
 // child); the generated models, ~2.6 GB, go to a folder under os.tmpdir() that is removed at the end.
