@@ -8,19 +8,25 @@ import { EmbeddingRows } from './embedding-rows.js';
  * @param {{source: object, onnxPath: string}} files
  * @param {(path: string) => Promise<Uint8Array>} readExternal the bytes of an external-data file
  *   (used only where the source has no local path)
- * @returns {Promise<{bytes: Uint8Array, applied: string[], embeddings: Array<{input: string, rows: EmbeddingRows}>}>}
+ * @param {{weightsFromOwnFile: boolean}} options whether the backend can read inline weights
+ *   from the .onnx file as external data (see graph/externalize-inline-weights.js)
+ * @returns {Promise<{bytes: Uint8Array, applied: string[], embeddings: Array<{input: string, rows: EmbeddingRows}>,
+ *   ownFile?: {name: string, bytes: Uint8Array}}>} ownFile: the .onnx file, by the name the graph
+ *   now reads weights from, when it does
  */
-export async function prepareModel({ source, onnxPath }, readExternal) {
+export async function prepareModel({ source, onnxPath }, readExternal, { weightsFromOwnFile }) {
+  const fileName = onnxPath.split('/').pop();
+  const original = await source.readBytes(onnxPath);
   let prepared;
   try {
-    prepared = optimizeGraph(await source.readBytes(onnxPath));
+    prepared = optimizeGraph(original, { selfLocation: weightsFromOwnFile ? fileName : undefined });
   } catch (err) {
     if (err instanceof GmatrixEmbedError) throw err;
     throw new ModelFormatError(`${onnxPath} in ${source.description} is not a readable ONNX model ` +
       `(${String(err?.message ?? err).split('\n')[0]}); replace it with the repository's file or convert the weights again.`,
     { cause: err });
   }
-  const { bytes, applied, lifted } = prepared;
+  const { bytes, applied, lifted, readsSelf } = prepared;
   const folder = onnxPath.includes('/') ? onnxPath.slice(0, onnxPath.lastIndexOf('/') + 1) : '';
   const embeddings = [];
   for (const { input, table } of lifted) {
@@ -30,9 +36,9 @@ export async function prepareModel({ source, onnxPath }, readExternal) {
       const { embeddingRowsFromFile } = await import('./embedding-rows-file.js');
       rows = embeddingRowsFromFile(table, source.localPath(path));
     } else {
-      rows = EmbeddingRows.fromBytes(table, await readExternal(path));
+      rows = EmbeddingRows.fromBytes(table, path === onnxPath ? original : await readExternal(path));
     }
     embeddings.push({ input, rows });
   }
-  return { bytes, applied, embeddings };
+  return { bytes, applied, embeddings, ...(readsSelf ? { ownFile: { name: fileName, bytes: original } } : {}) };
 }

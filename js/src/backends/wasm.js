@@ -44,19 +44,32 @@ export async function openWasmBackend({ source, onnxPath, externalDataPath }, { 
   const ort = await loadOrtWeb();
   let externalData;
   let lazy;
+  const lazyFiles = []; // closed once the session holds the weights
   if (externalDataPath) {
     // On disk (Node), the weights are read straight into ONNX Runtime's heap, one tensor at a
     // time; elsewhere the source's bytes are handed over and dropped once the session holds them.
     if (source.localPath) {
       const { LazyFileBytes } = await import('./lazy-file-bytes.js');
       lazy = new LazyFileBytes(source.localPath(externalDataPath));
+      lazyFiles.push(lazy);
     }
     externalData = [{ path: externalDataPath.split('/').pop(), data: lazy ?? await source.readBytes(externalDataPath) }];
   }
   try {
     // Bytes read for the session serve the lifted embedding rows too: never read twice.
     const model = await prepareModel({ source, onnxPath }, async (path) =>
-      (path === externalDataPath && externalData && !lazy ? externalData[0].data : source.readBytes(path)));
+      (path === externalDataPath && externalData && !lazy ? externalData[0].data : source.readBytes(path)),
+    { weightsFromOwnFile: true });
+    if (model.ownFile) {
+      // The graph now reads its large weights from its own file, like external data.
+      let data = model.ownFile.bytes;
+      if (source.localPath) {
+        const { LazyFileBytes } = await import('./lazy-file-bytes.js');
+        data = new LazyFileBytes(source.localPath(onnxPath));
+        lazyFiles.push(data);
+      }
+      externalData = [...(externalData ?? []), { path: model.ownFile.name, data }];
+    }
     return await OrtSessionBackend.open(ort, model, {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'all',
@@ -66,6 +79,6 @@ export async function openWasmBackend({ source, onnxPath, externalDataPath }, { 
       ...(externalData ? { externalData } : {}),
     });
   } finally {
-    lazy?.close();
+    for (const file of lazyFiles) file.close();
   }
 }

@@ -3,23 +3,31 @@
 // never copied; the word-embedding table may be lifted out of the session (lift-embedding-table.js),
 // in which case the backend feeds its rows.
 import { decodeModel, encodeModel } from '../convert/onnx-proto.js';
+import { externalizeInlineWeights } from './externalize-inline-weights.js';
 import { liftEmbeddingTable } from './lift-embedding-table.js';
 import { untileRelativeAttention } from './untile-relative-attention.js';
 
 /**
- * @param {Uint8Array} onnxBytes
- * @returns {{bytes: Uint8Array, applied: string[], lifted: ReturnType<typeof liftEmbeddingTable>}}
+ * @param {Uint8Array} onnxBytes the whole .onnx file
+ * @param {{selfLocation?: string}} [options] the file's own name: when given, its large inline
+ *   weights become external data pointing into the file (the caller must then hand ONNX Runtime
+ *   the file under that name)
+ * @returns {{bytes: Uint8Array, applied: string[], lifted: ReturnType<typeof liftEmbeddingTable>, readsSelf: boolean}}
  *   the rewritten file (the input itself when no pass applies), a note per pass that changed
- *   something, and the graph inputs the caller must now feed from an embedding table
+ *   something, the graph inputs the caller must now feed from an embedding table, and whether
+ *   the graph now reads weights from its own file
  */
-export function optimizeGraph(onnxBytes) {
+export function optimizeGraph(onnxBytes, { selfLocation } = {}) {
   const model = decodeModel(onnxBytes);
   const applied = [];
+  const moved = selfLocation ? externalizeInlineWeights(model.graph, onnxBytes, selfLocation) : 0;
   const untiled = untileRelativeAttention(model.graph);
   if (untiled) applied.push(`relative attention without Tile (${untiled} copies removed)`);
   const lifted = liftEmbeddingTable(model.graph);
   for (const { table } of lifted) {
     applied.push(`embedding table ${table.name} read by row (${table.rows} x ${table.cols}), not loaded`);
   }
-  return applied.length ? { bytes: encodeModel(model), applied, lifted } : { bytes: onnxBytes, applied, lifted };
+  // Only worth it when the graph changes anyway: otherwise the file is used as it is.
+  if (!applied.length) return { bytes: onnxBytes, applied, lifted, readsSelf: false };
+  return { bytes: encodeModel(model), applied, lifted, readsSelf: moved > 0 };
 }
