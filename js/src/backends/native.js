@@ -41,13 +41,6 @@ export async function openNativeBackend({ source, onnxPath, externalDataPath }, 
     extra: {
       session: {
         ...(localDir ? { model_external_initializers_file_folder_path: localDir } : {}),
-        // ONNX Runtime maps external weights from the file and, by default, copies every MatMul
-        // weight into a packed layout at load: fresh memory, slow to touch here (cold start, base
-        // model: 3.6 s with packing, 3.0 s without). Unpacked weights are packed per call instead:
-        // the same speed on batches (list of 512: 134-137 vs 132-140 sentences/s), slower for
-        // single sentences (about 35 vs 23 ms each). Start-up wins for a library that is often
-        // loaded to embed a few texts.
-        disable_prepacking: '1',
       },
     },
   });
