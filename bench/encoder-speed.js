@@ -1,7 +1,7 @@
 // Section 2: base-size encoder speed, same batch for every model: the torch-exported reference
-// graph vs our converted fp32, q8 (MatMulNBits, and quantizeModel's scheme 'dynamic') and q4, at 1
-// and 2 ONNX Runtime threads. Also how far the quantized models' mean-pooled embeddings drift from
-// the reference (cosine).
+// graph vs our converted fp32, q8 (the default 'dynamic' scheme, and weight-only MatMulNBits) and
+// q4, on both backends (wasm, native), at 1 and 2 ONNX Runtime threads. Also how far the quantized
+// models' mean-pooled embeddings drift from the reference (cosine).
 //
 // Each (model, threads) pair runs in its own child process: numThreads is global to ONNX Runtime
 // Web and fixed by the first session, and peak RSS is only meaningful for a process that loaded
@@ -28,35 +28,37 @@ export async function runEncoderSpeed({ models, quick }) {
   const runs = quick ? 1 : 3;
   const variants = [
     ['reference fp32', models.reference], ['ours fp32', models.converted.fp32],
-    ['ours q8', models.converted.q8], ['ours q8 dynamic', models.converted['q8 dynamic']],
+    ['ours q8 (dynamic)', models.converted.q8], ['ours q8 MatMulNBits', models.converted['q8 matmulnbits']],
     ['ours q4', models.converted.q4],
   ];
   const rows = [];
   const byThreads = {};
-  for (const threads of quick ? [1] : [1, 2]) {
+  for (const backend of ['wasm', 'native']) for (const threads of quick ? [1] : [1, 2]) {
     const results = variants.map(([name, onnxPath]) => {
-      log(`threads ${threads}: ${name} (load, 1 warm-up run, ${runs} timed)`);
-      return { name, ...runChild({ onnxPath, threads, lengths, runs }) };
+      log(`${backend}, threads ${threads}: ${name} (load, 1 warm-up run, ${runs} timed)`);
+      return { name, ...runChild({ onnxPath, threads, lengths, runs, backend }) };
     });
-    byThreads[threads] = results;
+    byThreads[`${backend} ${threads}`] = results;
     const ref = results[0];
     for (const r of results) {
       const ms = median(r.runMs);
       rows.push([
-        r.name, threads, seconds(r.loadMs), r.firstRunMs.toFixed(0), ms.toFixed(0),
+        r.name, backend, threads, seconds(r.loadMs), r.firstRunMs.toFixed(0), ms.toFixed(0),
         (lengths.length / (ms / 1000)).toFixed(1), mb(r.maxRss), times(median(ref.runMs) / ms),
         times(r.maxRss / ref.maxRss), minCosine(r.pooled, ref.pooled).toFixed(5),
       ]);
     }
   }
-  table(['model', 'threads', 'load s', '1st run ms', 'ms/batch', 'sentences/s', 'peak RSS MB',
+  table(['model', 'backend', 'threads', 'load s', '1st run ms', 'ms/batch', 'sentences/s', 'peak RSS MB',
     'speed vs ref', 'RSS vs ref', 'min cos vs ref'], rows);
   console.log(`ms/batch is the median of ${runs} run(s) after the warm-up; "vs ref" compares with reference fp32 ` +
-    'at the same thread count; min cos is over the batch\'s mean-pooled embeddings. Both fp32 models read ' +
+    'on the same backend and thread count; min cos is over the batch\'s mean-pooled embeddings. Both fp32 models read ' +
     'their weights from a model.onnx_data side file; q8 and q4 are self-contained.');
-  if (byThreads[2]) {
-    const scaling = byThreads[1].map((r, i) => `${r.name} ${times(median(r.runMs) / median(byThreads[2][i].runMs))}`);
-    console.log(`2 threads vs 1 (speed-up): ${scaling.join(', ')}`);
+  for (const backend of ['wasm', 'native']) {
+    const [one, two] = [byThreads[`${backend} 1`], byThreads[`${backend} 2`]];
+    if (!two) continue;
+    const scaling = one.map((r, i) => `${r.name} ${times(median(r.runMs) / median(two[i].runMs))}`);
+    console.log(`${backend}, 2 threads vs 1 (speed-up): ${scaling.join(', ')}`);
   }
 }
 
@@ -78,9 +80,9 @@ function runChild(job) {
 }
 
 // In the child: load one model, run the batch, report times, peak RSS and pooled embeddings.
-async function child({ onnxPath, threads, lengths, runs }) {
+async function child({ onnxPath, threads, lengths, runs, backend: kind }) {
   let started = performance.now();
-  const backend = await openBackend(onnxPath, threads);
+  const backend = await openBackend(onnxPath, threads, kind);
   const loadMs = performance.now() - started;
   const batch = randomIdBatch(lengths, 7);
   started = performance.now();
