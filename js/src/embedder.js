@@ -1,7 +1,7 @@
 // The public API: load a sentence-transformers model, embed texts, compare embeddings.
 //   texts -> wasm tokenizer (one call per batch) -> ONNX session -> wasm pooling -> vectors
 import { core, unwrap } from './core.js';
-import { AbortError, DisposedError, InvalidArgumentError } from './errors.js';
+import { AbortError, DisposedError, InvalidArgumentError, ModelFormatError } from './errors.js';
 import { checkLoadOptions, checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
 import { findExternalData, findOnnxFile, readModelFolder } from './model-folder.js';
 import { resolveSource } from './sources/resolve.js';
@@ -141,6 +141,12 @@ export class Embedder {
     });
     this.#checkAlive();
     const [rows, sequence, width] = hidden.dims;
+    // The vector width comes from the graph; a config.json that says otherwise would misplace
+    // every row of the result, so it is refused rather than padded or cut.
+    if (width !== this.#settings.hiddenSize) {
+      throw new ModelFormatError(`The ONNX model outputs ${width} values per token but config.json says ` +
+        `hidden_size ${this.#settings.hiddenSize}; use the config.json that belongs to this model.`);
+    }
     return unwrap(core.pool(this.#settings.pooling, hidden.data, batch.attentionMask, rows, sequence, width, normalize));
   }
 

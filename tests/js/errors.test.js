@@ -118,3 +118,16 @@ describe('dispose', () => {
     await assert.rejects(model.embed(['x']), DisposedError);
   });
 });
+
+it('refuses a config.json whose hidden_size differs from what the graph outputs (no padded vectors)', async () => {
+  const dir = await copyModel(tinyDebertaDir);
+  const config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, hidden_size: 128 }));
+  const model = await Embedder.load(dir, { threads: 1 });
+  try {
+    await assert.rejects(model.embed('가나다'), (err) => err instanceof ModelFormatError && /outputs 64 values per token/.test(err.message));
+    assert.equal(model.tokenize('가나다').ids.length > 2, true, 'the model stays usable');
+  } finally {
+    await model.dispose();
+  }
+});
