@@ -112,8 +112,9 @@ describe('backend choice', () => {
 describe('graph pass: relative attention without Tile', () => {
   const original = new Uint8Array(fs.readFileSync(path.join(tinyDebertaDir, 'model.onnx')));
 
-  it('computes what the exported graph computes, short and past the 256 position buckets', async () => {
-    const { bytes, applied } = optimizeGraph(original);
+  for (const windowedProjection of [false, true]) it(`computes what the exported graph computes, short and past the 256 position buckets${
+    windowedProjection ? ' (projections per call, windowed)' : ''}`, async () => {
+    const { bytes, applied } = optimizeGraph(original, { windowedProjection });
     assert.deepEqual(applied, ['relative attention without Tile (4 copies removed)']);
     const options = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
     const [a, b] = [await ortWeb.InferenceSession.create(original, options), await ortWeb.InferenceSession.create(bytes, options)];

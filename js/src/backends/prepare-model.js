@@ -8,18 +8,20 @@ import { EmbeddingRows } from './embedding-rows.js';
  * @param {{source: object, onnxPath: string}} files
  * @param {(path: string) => Promise<Uint8Array>} readExternal the bytes of an external-data file
  *   (used only where the source has no local path)
- * @param {{weightsFromOwnFile: boolean}} options whether the backend can read inline weights
- *   from the .onnx file as external data (see graph/externalize-inline-weights.js)
+ * @param {{weightsFromOwnFile: boolean, windowedProjection?: boolean}} options whether the backend
+ *   can read inline weights from the .onnx file as external data (graph/externalize-inline-weights.js),
+ *   and whether relative-position projections run per call on the window only
+ *   (graph/untile-relative-attention.js)
  * @returns {Promise<{bytes: Uint8Array, applied: string[], embeddings: Array<{input: string, rows: EmbeddingRows}>,
  *   ownFile?: {name: string, bytes: Uint8Array}}>} ownFile: the .onnx file, by the name the graph
  *   now reads weights from, when it does
  */
-export async function prepareModel({ source, onnxPath }, readExternal, { weightsFromOwnFile }) {
+export async function prepareModel({ source, onnxPath }, readExternal, { weightsFromOwnFile, windowedProjection = false }) {
   const fileName = onnxPath.split('/').pop();
   const original = await source.readBytes(onnxPath);
   let prepared;
   try {
-    prepared = optimizeGraph(original, { selfLocation: weightsFromOwnFile ? fileName : undefined });
+    prepared = optimizeGraph(original, { selfLocation: weightsFromOwnFile ? fileName : undefined, windowedProjection });
   } catch (err) {
     if (err instanceof GmatrixEmbedError) throw err;
     throw new ModelFormatError(`${onnxPath} in ${source.description} is not a readable ONNX model ` +

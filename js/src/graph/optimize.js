@@ -9,19 +9,20 @@ import { untileRelativeAttention } from './untile-relative-attention.js';
 
 /**
  * @param {Uint8Array} onnxBytes the whole .onnx file
- * @param {{selfLocation?: string}} [options] the file's own name: when given, its large inline
- *   weights become external data pointing into the file (the caller must then hand ONNX Runtime
- *   the file under that name)
+ * @param {{selfLocation?: string, windowedProjection?: boolean}} [options] selfLocation: the
+ *   file's own name: when given, its large inline weights become external data pointing into the
+ *   file (the caller must then hand ONNX Runtime the file under that name); windowedProjection:
+ *   see untile-relative-attention.js
  * @returns {{bytes: Uint8Array, applied: string[], lifted: ReturnType<typeof liftEmbeddingTable>, readsSelf: boolean}}
  *   the rewritten file (the input itself when no pass applies), a note per pass that changed
  *   something, the graph inputs the caller must now feed from an embedding table, and whether
  *   the graph now reads weights from its own file
  */
-export function optimizeGraph(onnxBytes, { selfLocation } = {}) {
+export function optimizeGraph(onnxBytes, { selfLocation, windowedProjection = false } = {}) {
   const model = decodeModel(onnxBytes);
   const applied = [];
   const moved = selfLocation ? externalizeInlineWeights(model.graph, onnxBytes, selfLocation) : 0;
-  const untiled = untileRelativeAttention(model.graph);
+  const untiled = untileRelativeAttention(model.graph, { windowedProjection });
   if (untiled) applied.push(`relative attention without Tile (${untiled} copies removed)`);
   const lifted = liftEmbeddingTable(model.graph);
   for (const { table } of lifted) {

@@ -13,13 +13,20 @@
 // Every product is one the original computes, with the same operands, so results are equal up to
 // float summation order. Shape(T), which the export also reads, becomes Shape(E) * repeats.
 // A Tile that does not match this pattern exactly is left alone.
-import { DataType, makeNode, makeTensor, int64ToNumber } from '../convert/onnx-proto.js';
+//
+// With `windowedProjection`, E itself is computed per run for the window's rows only: E is
+//   Expand(Reshape(Transpose(Reshape(Add(b, MatMul(R, W)), [1, 2k, heads, -1])), [-1, 2k, d]))
+// of the relative embeddings R; slicing R's rows to the window gives the window's rows of E. ONNX
+// Runtime then no longer folds the full projections when the session is created (24 matmuls of
+// 512 x 768 x 768 for a base model: most of its constant folding), at the price of the window's
+// projections on every run (about 2L of 512 rows).
+import { DataType, makeNode, makeTensor, int64ToNumber, tensorToArray } from '../convert/onnx-proto.js';
 
 /**
  * Rewrites `graph` in place.
  * @returns {number} how many Tile nodes were removed
  */
-export function untileRelativeAttention(graph) {
+export function untileRelativeAttention(graph, { windowedProjection = false } = {}) {
   const index = indexGraph(graph);
   const plans = graph.node.filter((n) => n.opType === 'Tile').map((tile) => planFor(tile, index)).filter(Boolean);
   if (plans.length === 0) return 0;
@@ -36,11 +43,12 @@ export function untileRelativeAttention(graph) {
 
   for (const { tile, shapes, uses } of plans) {
     const [E, repeats] = tile.input;
-    // Shape(Tile(E, r)) = Shape(E) * r
+    const chain = windowedProjection && uses.length === 1 ? projectionChain(E, index) : null;
+    // Shape(Tile(E, r)) = Shape(E) * r, with E's full shape even when only a window is computed.
     for (const shapeNode of shapes) {
-      const shapeOfE = fresh('untile_shape');
+      const shapeOfE = chain ? int64(chain.fullShape) : fresh('untile_shape');
       insert(shapeNode, [
-        makeNode('Shape', [E], [shapeOfE], {}, fresh('untile/Shape')),
+        ...(chain ? [] : [makeNode('Shape', [E], [shapeOfE], {}, fresh('untile/Shape'))]),
         makeNode('Mul', [shapeOfE, repeats], [shapeNode.output[0]], {}, fresh('untile/Mul')),
       ]);
       removed.add(shapeNode);
@@ -48,6 +56,9 @@ export function untileRelativeAttention(graph) {
     for (const { transpose, matmul, gather } of uses) {
       const X = matmul.input[0];
       const I = gather.input[1];
+      // The window from the index before it is broadcast (same values, fewer of them).
+      const expand = index.producers.get(I);
+      const indexValues = expand?.opType === 'Expand' ? expand.input[0] : I;
       const v = (label) => fresh(`untile_${label}`);
       const [shapeX, shapeE, headsDim, lastTwo, shape4, X4, ET, lo3, hi3, lo, hi, hiEnd, ETw, S4, leading, shape3, S, shifted] =
         ['shapeX', 'shapeE', 'heads', 'Ld', 'shape4', 'X4', 'ET', 'lo3', 'hi3', 'lo', 'hi', 'hiEnd', 'ETw', 'S4', 'BhL',
@@ -59,19 +70,22 @@ export function untileRelativeAttention(graph) {
         // [-1, heads, L, d] from Shape(E)[0] and Shape(X)[1:3]
         node('Shape', [X], [shapeX]),
         node('Slice', [shapeX, int64([1]), int64([3]), int64([0])], [lastTwo]),
-        node('Shape', [E], [shapeE]),
-        node('Slice', [shapeE, int64([0]), int64([1]), int64([0])], [headsDim]),
-        node('Concat', [minusOne, headsDim, lastTwo], [shape4], { axis: 0 }),
+        ...(chain ? [] : [
+          node('Shape', [E], [shapeE]),
+          node('Slice', [shapeE, int64([0]), int64([1]), int64([0])], [headsDim]),
+        ]),
+        node('Concat', [minusOne, chain ? int64([chain.heads]) : headsDim, lastTwo], [shape4], { axis: 0 }),
         // The window of columns the gather reads.
-        node('ReduceMin', [I], [lo3], { keepdims: 1 }),
-        node('ReduceMax', [I], [hi3], { keepdims: 1 }),
+        node('ReduceMin', [indexValues], [lo3], { keepdims: 1 }),
+        node('ReduceMax', [indexValues], [hi3], { keepdims: 1 }),
         node('Reshape', [lo3, one], [lo]),
         node('Reshape', [hi3, one], [hi]),
         node('Add', [hi, one], [hiEnd]),
         node('Transpose', [E], [ET], { perm: [0, 2, 1] }),
-        node('Slice', [ET, lo, hiEnd, int64([2])], [ETw]),
+        // E holds the window's rows already, or all of them and the window is cut here.
+        ...(chain ? [] : [node('Slice', [ET, lo, hiEnd, int64([2])], [ETw])]),
         node('Reshape', [X, shape4], [X4]),
-        node('MatMul', [X4, ETw], [S4]),
+        node('MatMul', [X4, chain ? ET : ETw], [S4]),
         // back to [batch*heads, L, |W|]
         node('Slice', [shapeX, int64([0]), int64([2]), int64([0])], [leading]),
         node('Concat', [leading, minusOne], [shape3], { axis: 0 }),
@@ -80,6 +94,13 @@ export function untileRelativeAttention(graph) {
       ]);
       gather.input = [S, shifted];
       removed.add(transpose).add(matmul);
+      if (chain) {
+        const rows = fresh('untile_window_rows');
+        insert(gather, [node('Slice', [chain.matmul.input[0], lo, hiEnd, int64([-2])], [rows])]);
+        chain.matmul.input[0] = rows;
+        chain.reshape1.input[1] = int64([1, -1, chain.heads, chain.headSize]);
+        chain.reshape2.input[1] = int64([chain.heads, -1, chain.headSize]);
+      }
     }
     removed.add(tile);
   }
@@ -89,9 +110,71 @@ export function untileRelativeAttention(graph) {
     nodes.push(...(before.get(n) ?? []));
     if (!removed.has(n)) nodes.push(n);
   }
-  graph.node = nodes;
   graph.initializer.push(...constants);
+  // The window's inputs are computed after E's chain in the export's order: sort again.
+  graph.node = plans.some((p) => windowedProjection && p.uses.length === 1) ? topologicalOrder(graph, nodes) : nodes;
+  // The shape constants the windowed chain replaced are read by nothing now.
+  const read = new Set(graph.node.flatMap((n) => n.input));
+  for (const o of graph.output) read.add(o.name);
+  graph.node = graph.node.filter((n) => n.opType !== 'Constant' || n.output.some((o) => read.has(o)));
   return plans.length;
+}
+
+// E = Expand(Reshape(Transpose(Reshape(Add(MatMul(R, W), b), [1, P, heads, -1]), [0, 2, 1, 3]),
+// [-1, P, d]), ones), each value read once; null when E is made any other way.
+function projectionChain(E, { producers, consumers }) {
+  const single = (value, op) => {
+    const n = producers.get(value);
+    return n && n.opType === op && (consumers.get(value) ?? []).length === 1 ? n : null;
+  };
+  const expand = producers.get(E)?.opType === 'Expand' ? producers.get(E) : null;
+  const reshape2 = expand && single(expand.input[0], 'Reshape');
+  const transpose = reshape2 && single(reshape2.input[0], 'Transpose');
+  const reshape1 = transpose && sameInts(ints(transpose, 'perm'), [0, 2, 1, 3]) && single(transpose.input[0], 'Reshape');
+  const add = reshape1 && single(reshape1.input[0], 'Add');
+  const matmul = add && [add.input[0], add.input[1]].map((v) => single(v, 'MatMul')).find(Boolean);
+  if (!matmul) return null;
+  const shape1 = constantInts(reshape1.input[1], producers);
+  const shape2 = constantInts(reshape2.input[1], producers);
+  if (!shape1 || !shape2 || shape1.length !== 4 || shape2.length !== 3) return null;
+  const [one, positions, heads, rest] = shape1;
+  const [lead, positions2, headSize] = shape2;
+  if (one !== 1 || rest !== -1 || lead !== -1 || positions !== positions2 || !(heads > 0) || !(headSize > 0)) return null;
+  return { matmul, reshape1, reshape2, heads, headSize, fullShape: [heads, positions, headSize] };
+}
+
+function constantInts(value, producers) {
+  const node = producers.get(value);
+  const tensor = node?.opType === 'Constant' ? node.attribute.find((a) => a.name === 'value')?.t : null;
+  if (!tensor || tensor.dataType !== DataType.INT64) return null;
+  return Array.from(tensorToArray(tensor), Number);
+}
+
+// Kahn's algorithm, keeping the given order wherever it is already valid.
+function topologicalOrder(graph, nodes) {
+  const ready = new Set(['', ...graph.input.map((i) => i.name), ...graph.initializer.map((t) => t.name)]);
+  const waiting = new Map(); // value -> nodes waiting for it
+  const missing = new Map(); // node -> count of inputs not ready
+  const order = [];
+  const emit = (n) => {
+    order.push(n);
+    for (const out of n.output) {
+      ready.add(out);
+      for (const m of waiting.get(out) ?? []) if (missing.set(m, missing.get(m) - 1).get(m) === 0) emit(m);
+      waiting.delete(out);
+    }
+  };
+  for (const n of nodes) {
+    const pending = [...new Set(n.input.filter((v) => !ready.has(v)))];
+    if (pending.length === 0) {
+      emit(n);
+      continue;
+    }
+    missing.set(n, pending.length);
+    for (const v of pending) waiting.set(v, [...(waiting.get(v) ?? []), n]);
+  }
+  if (order.length !== nodes.length) throw new Error('untile: the rewritten graph has a cycle');
+  return order;
 }
 
 // A Tile whose every consumer is either Shape, or Transpose([0,2,1]) -> MatMul(X, .) ->
@@ -122,13 +205,15 @@ function planFor(tile, { consumers, graphOutputs }) {
 
 function indexGraph(graph) {
   const consumers = new Map();
+  const producers = new Map();
   for (const n of graph.node) {
     for (const name of n.input) {
       if (!consumers.has(name)) consumers.set(name, []);
       consumers.get(name).push(n);
     }
+    for (const name of n.output) producers.set(name, n);
   }
-  return { consumers, graphOutputs: new Set(graph.output.map((o) => o.name)) };
+  return { consumers, producers, graphOutputs: new Set(graph.output.map((o) => o.name)) };
 }
 
 function freshNames(graph) {
