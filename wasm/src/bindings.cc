@@ -125,18 +125,7 @@ class JsTokenizer {
     return Ok(val(JsTokenizer(std::move(tokenizer))));
   }
 
-  // {ids: Int32Array, untruncatedLength, truncated}. Tokens are looked up in JavaScript from
-  // tokenList(): building strings here would cost more than the tokenization itself.
-  val Encode(const std::string& text) const {
-    Encoding encoding = tokenizer_->Encode(text);
-    val result = val::object();
-    result.set("ids", ToTypedArray(encoding.ids.data(), encoding.ids.size()));
-    result.set("untruncatedLength", encoding.untruncated_length);
-    result.set("truncated", encoding.truncated());
-    return result;
-  }
-
-  // The fast path for one text (Embedder#tokenize), with no JavaScript objects built here: the
+  // One text (Embedder#tokenize), with no JavaScript objects built here: the
   // caller writes the text as UTF-8 into WebAssembly memory at `utf8` and reads the ids from
   // IdsView(). Returns the id count * 2, plus 1 if the text was truncated.
   uint32_t EncodeUtf8(uintptr_t utf8, size_t length) {
@@ -150,7 +139,7 @@ class JsTokenizer {
   val IdsView() const { return val(emscripten::typed_memory_view(ids_buffer_.size(), ids_buffer_.data())); }
 
   // Every token of the vocabulary, in id order, joined by '\n' (vocab lines hold none): one
-  // crossing instead of one per token.
+  // crossing instead of one per token; JavaScript looks tokens up in it.
   std::string TokenList() const {
     std::string joined;
     for (size_t id = 0; id < tokenizer_->VocabSize(); ++id) {
@@ -158,11 +147,6 @@ class JsTokenizer {
       joined += tokenizer_->IdToToken(static_cast<int32_t>(id));
     }
     return joined;
-  }
-
-  // Padded batch of all texts, in order (see BatchToJs).
-  val EncodeBatch(const val& texts) const {
-    return BatchToJs(tokenizer_->EncodeBatch(emscripten::vecFromJSArray<std::string>(texts)));
   }
 
   // Encodes all texts once and keeps them, so that batches can be formed by token count.
@@ -265,8 +249,6 @@ EMSCRIPTEN_BINDINGS(gmatrix_core) {
   using namespace gmatrix;
   emscripten::class_<JsTokenizer>("Tokenizer")
       .class_function("create", &JsTokenizer::Create)
-      .function("encode", &JsTokenizer::Encode)
-      .function("encodeBatch", &JsTokenizer::EncodeBatch)
       .function("encodeMany", &JsTokenizer::EncodeMany)
       .function("encodeUtf8", &JsTokenizer::EncodeUtf8)
       .function("idsView", &JsTokenizer::IdsView)
