@@ -8,6 +8,15 @@
 // some machines (page faults: ~3 s per GB on this project's VMs), reused memory is not.
 import fs from 'node:fs';
 
+/** Fills `target` from byte `position` of the open file `fd` (a short read is retried). */
+export function readFullyAt(fd, target, position) {
+  for (let done = 0; done < target.length;) {
+    const n = fs.readSync(fd, target, done, target.length - done, position + done);
+    if (n === 0) throw new Error(`The file ended at byte ${position + done} (expected ${position + target.length}).`);
+    done += n;
+  }
+}
+
 export class LazyFileBytes extends Uint8Array {
   #fd;
   #size;
@@ -36,11 +45,7 @@ export class LazyFileBytes extends Uint8Array {
     // allocUnsafe: no zero-filling of bytes that are about to be overwritten.
     if (this.#scratch.length < stop - start) this.#scratch = Buffer.allocUnsafe(stop - start);
     const out = this.#scratch.subarray(0, stop - start);
-    for (let done = 0; done < out.length;) {
-      const n = fs.readSync(this.#fd, out, done, out.length - done, start + done);
-      if (n === 0) throw new Error(`LazyFileBytes: the file ended at byte ${start + done} of ${this.#size}.`);
-      done += n;
-    }
+    readFullyAt(this.#fd, out, start);
     return out;
   }
 
@@ -49,6 +54,5 @@ export class LazyFileBytes extends Uint8Array {
     fs.closeSync(this.#fd);
     this.#fd = undefined;
     this.#scratch = new Uint8Array(0);
-
   }
 }

@@ -41,11 +41,7 @@ export async function openNativeBackend({ source, onnxPath, externalDataPath }, 
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    extra: {
-      session: {
-        ...(localDir ? { model_external_initializers_file_folder_path: localDir } : {}),
-      },
-    },
+    ...(localDir ? { extra: { session: { model_external_initializers_file_folder_path: localDir } } } : {}),
   });
 }
 

@@ -35,7 +35,6 @@ export class OrtSessionBackend {
   #ort;
   #session;
   #wantsTokenTypes;
-
   #embeddings;
 
   constructor(ort, session, graphPasses, embeddings) {

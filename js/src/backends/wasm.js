@@ -42,36 +42,31 @@ export async function openWasmBackend({ source, onnxPath, externalDataPath }, { 
   // model loaded in a process decides it.
   startWasmRuntime(threads);
   const ort = await loadOrtWeb();
-  let externalData;
-  let lazy;
   const lazyFiles = []; // closed once the session holds the weights
-  if (externalDataPath) {
-    // On disk (Node), the weights are read straight into ONNX Runtime's heap, one tensor at a
-    // time; elsewhere the source's bytes are handed over and dropped once the session holds them.
-    if (source.localPath) {
-      const { LazyFileBytes } = await import('./lazy-file-bytes.js');
-      lazy = new LazyFileBytes(source.localPath(externalDataPath));
-      lazyFiles.push(lazy);
-    }
-    externalData = [{ path: externalDataPath.split('/').pop(), data: lazy ?? await source.readBytes(externalDataPath) }];
-  }
+  // A file the session reads weights from: on disk (Node), read straight into ONNX Runtime's
+  // heap one tensor at a time; elsewhere the source's bytes, dropped once the session holds them.
+  const weightsFile = async (path, bytes) => {
+    if (!source.localPath) return bytes ?? source.readBytes(path);
+    const { LazyFileBytes } = await import('./lazy-file-bytes.js');
+    const file = new LazyFileBytes(source.localPath(path));
+    lazyFiles.push(file);
+    return file;
+  };
+  const externalData = [];
   try {
+    if (externalDataPath) {
+      externalData.push({ path: externalDataPath.split('/').pop(), data: await weightsFile(externalDataPath) });
+    }
     // Bytes read for the session serve the lifted embedding rows too: never read twice.
     const model = await prepareModel({ source, onnxPath }, async (path) =>
-      (path === externalDataPath && externalData && !lazy ? externalData[0].data : source.readBytes(path)),
+      (path === externalDataPath ? externalData[0].data : source.readBytes(path)),
     // Relative-position projections stay folded at load (windowedProjection off): per call they
     // would cost WASM a sixth of a single sentence's time (batch 1: 688-836 vs 851-962 ms for 16)
     // to save 0.5 s of start-up.
     { weightsFromOwnFile: true, windowedProjection: false });
     if (model.ownFile) {
       // The graph now reads its large weights from its own file, like external data.
-      let data = model.ownFile.bytes;
-      if (source.localPath) {
-        const { LazyFileBytes } = await import('./lazy-file-bytes.js');
-        data = new LazyFileBytes(source.localPath(onnxPath));
-        lazyFiles.push(data);
-      }
-      externalData = [...(externalData ?? []), { path: model.ownFile.name, data }];
+      externalData.push({ path: model.ownFile.name, data: await weightsFile(onnxPath, model.ownFile.bytes) });
     }
     return await OrtSessionBackend.open(ort, model, {
       executionProviders: ['wasm'],
@@ -79,7 +74,7 @@ export async function openWasmBackend({ source, onnxPath, externalDataPath }, { 
       // Memory patterns are planned per input shape; with a new sentence length in nearly every
       // batch, planning costs more than it saves (batch-1 runs of varying length: 3x slower).
       enableMemPattern: false,
-      ...(externalData ? { externalData } : {}),
+      ...(externalData.length ? { externalData } : {}),
     });
   } finally {
     for (const file of lazyFiles) file.close();
