@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import { Embedder, DEFAULT_MODEL } from '../embedder.js';
+import { InvalidArgumentError } from '../errors.js';
 import { evaluateSts, parseStsTsv } from '../sts.js';
-import { loadOptionsFrom, parseCommandArgs, UsageError } from './main.js';
+import { loadOptionsFrom, UsageError } from './args.js';
 
 const METRIC_NAMES = ['cosine', 'euclidean', 'manhattan', 'dot'];
 
@@ -16,14 +17,21 @@ export function formatTable(result, pairCount) {
   return `${lines.join('\n')}\n`;
 }
 
-export async function run(args, io) {
-  const { values } = parseCommandArgs(args, { data: { type: 'string', short: 'd' }, json: { type: 'boolean' } });
-  if (!values.data) throw new UsageError('eval needs --data FILE (KorSTS-format TSV).');
+export const summary = 'KorSTS-format TSV -> Pearson and Spearman of the four similarities (x100)';
+export const options = { data: { type: 'string', short: 'd' }, json: { type: 'boolean' } };
+export const usage = `Usage: gmatrix-embed eval --data FILE [--json] [options]
+
+Embeds both sentences of every pair of a KorSTS-format TSV (columns ... score, sentence1, sentence2)
+and prints the model card's table: Pearson and Spearman correlation of the gold scores with cosine,
+euclidean, manhattan and dot similarity, x100 (--json: the raw values).`;
+
+export async function run({ values }, io) {
+  if (!values.data) throw new UsageError('eval needs --data FILE (KorSTS-format TSV)');
   let text;
   try {
     text = await fs.readFile(values.data, 'utf8');
   } catch (err) {
-    throw new UsageError(`Cannot read --data ${values.data}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`);
+    throw new InvalidArgumentError(`Cannot read --data ${values.data}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`);
   }
   const pairs = parseStsTsv(text);
   const model = await Embedder.load(values.model ?? DEFAULT_MODEL, loadOptionsFrom(values, io));

@@ -1,95 +1,41 @@
-// gmatrix-embed command line: one file per command; this file parses the shared options,
-// dispatches, and turns errors into a one-line message and an exit code.
+// gmatrix-embed command line: one file per command, each exporting its `summary`, `usage`, own
+// `options` and `run`. This file dispatches, answers --help per command, and turns errors into
+// one line on stderr and an exit code: 0 ok, 1 an error of the model, data or environment, 2 a
+// mistake in the command line, 130 interrupted.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { GmatrixEmbedError } from '../errors.js';
+import { nearest, parseCommandArgs, SHARED_HELP, UsageError } from './args.js';
+
+export { UsageError } from './args.js';
 
 const COMMANDS = {
   tokenize: () => import('./tokenize.js'),
   embed: () => import('./embed.js'),
+  search: () => import('./search.js'),
   similarity: () => import('./similarity.js'),
   eval: () => import('./eval.js'),
   convert: () => import('./convert.js'),
+  merge: () => import('./merge.js'),
 };
 
-export const SHARED_OPTIONS = {
-  model: { type: 'string', short: 'm' },
-  threads: { type: 'string' },
-  'max-length': { type: 'string' },
-  'batch-size': { type: 'string' },
-  'batch-tokens': { type: 'string' },
-  backend: { type: 'string' },
-  dtype: { type: 'string' },
-  revision: { type: 'string' },
-  offline: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-const USAGE = `Usage: gmatrix-embed <command> [options]
-
-Commands:
-  tokenize   --model M --input FILE          token ids and tokens, one JSON line per input line
-  embed      --model M --input FILE [--normalize]
-                                             {"embedding": [...]}, one JSON line per input line
-  similarity --model M "text a" "text b"     cosine, dot, euclidean and manhattan of two texts
-  eval       --model M --data sts.tsv [--json]
-                                             KorSTS-format evaluation: Pearson and Spearman of
-                                             cosine, euclidean, manhattan and dot
-  convert    <repo-id|dir> --out DIR [--dtype fp32,q8,q4]
-                                             weights -> ONNX (and quantized variants)
-
-  M is a model folder or a Hugging Face repository id (default bi-matrix/gmatrix-embedding).
-  FILE is .jsonl (objects with a "text" field) or plain text (one text per line); - is stdin.
-
-Options: --backend auto|wasm|native  --threads N  --max-length N  --batch-size N
-         --batch-tokens N  --dtype fp32|q8|q4  --revision REV  --offline  --quiet  --version
-         (--backend auto, the default, uses onnxruntime-node when it is installed, else WASM)`;
-
-export class UsageError extends Error {}
-
-/** The Embedder.load options the shared flags ask for. */
-export function loadOptionsFrom(values, io) {
-  const options = {};
-  const integer = (flag) => {
-    const n = Number(values[flag]);
-    if (!Number.isInteger(n)) throw new UsageError(`--${flag} takes an integer; got '${values[flag]}'.`);
-    return n;
-  };
-  if (values.threads !== undefined) options.threads = integer('threads');
-  if (values['max-length'] !== undefined) options.maxLength = integer('max-length');
-  if (values['batch-size'] !== undefined) options.batchSize = integer('batch-size');
-  if (values['batch-tokens'] !== undefined) options.batchTokens = integer('batch-tokens');
-  if (values.backend !== undefined) options.backend = values.backend;
-  if (values.dtype !== undefined) options.dtype = values.dtype;
-  if (values.revision !== undefined) options.revision = values.revision;
-  if (values.offline) options.offline = true;
-  if (!values.quiet && io.stderr.isTTY) {
-    options.onProgress = (event) => {
-      if (event.status === 'convert') {
-        io.stderr.write(event.loaded ? ' done\n' : `\nconverting ${event.file} to ONNX...`);
-      } else if (event.total) {
-        const percent = Math.floor((100 * event.loaded) / event.total);
-        io.stderr.write(`\rdownloading model: ${percent}% of ${(event.total / 2 ** 20).toFixed(1)} MB (${event.file ?? ''})   `);
-      }
-    };
-  }
-  return options;
+async function overview() {
+  const lines = ['Usage: gmatrix-embed <command> [options]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(11)}${(await load()).summary}`);
+  lines.push('', "Run 'gmatrix-embed <command> --help' for a command's options.",
+    'M is a model folder or a Hugging Face repository id (default bi-matrix/gmatrix-embedding).',
+    'Exit status: 0 ok, 1 error (model, data, network), 2 usage error, 130 interrupted.');
+  return lines.join('\n');
 }
 
-/** Parses a command's arguments: the shared options plus its own. */
-export function parseCommandArgs(args, ownOptions) {
-  try {
-    return parseArgs({ args, options: { ...SHARED_OPTIONS, ...ownOptions }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(err.message);
-  }
+/** Control characters from files or arguments are shown escaped, never sent to the terminal raw. */
+function oneLine(message) {
+  return String(message).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 export async function main(argv, io) {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    io.stdout.write(`${USAGE}\n`);
+    io[command ? 'stdout' : 'stderr'].write(`${await overview()}\n`);
     return command ? 0 : 2;
   }
   if (command === '--version' || command === '-v') {
@@ -97,21 +43,29 @@ export async function main(argv, io) {
     io.stdout.write(`gmatrix-embed ${version}\n`);
     return 0;
   }
-  if (!COMMANDS[command]) {
-    io.stderr.write(`gmatrix-embed: unknown command '${command}'.\n\n${USAGE}\n`);
+  if (!Object.hasOwn(COMMANDS, command)) {
+    const guess = nearest(command, Object.keys(COMMANDS));
+    io.stderr.write(`gmatrix-embed: unknown command '${oneLine(command)}'${guess ? `; did you mean '${guess}'?` : ''} ` +
+      `Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
     return 2;
   }
   try {
-    const { run } = await COMMANDS[command]();
-    return (await run(rest, io)) ?? 0;
+    const module = await COMMANDS[command]();
+    const { values, positionals } = parseCommandArgs(rest, module.options);
+    if (values.help) {
+      io.stdout.write(`${module.usage}\n\n${SHARED_HELP}\n`);
+      return 0;
+    }
+    return (await module.run({ values, positionals }, io)) ?? 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`gmatrix-embed ${command}: ${err.message}\nRun 'gmatrix-embed --help' for usage.\n`);
+      const message = oneLine(err.message);
+      io.stderr.write(`gmatrix-embed ${command}: ${message}${/[.?!]$/.test(message) ? '' : '.'} Run 'gmatrix-embed ${command} --help' for usage.\n`);
       return 2;
     }
     if (err instanceof GmatrixEmbedError) {
-      io.stderr.write(`gmatrix-embed ${command}: ${err.message}\n`);
-      return 1;
+      io.stderr.write(`gmatrix-embed ${command}: ${oneLine(err.message)}\n`);
+      return err.code === 'E_ABORTED' ? 130 : 1;
     }
     throw err;
   }

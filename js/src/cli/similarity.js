@@ -1,11 +1,16 @@
 import { Embedder, DEFAULT_MODEL } from '../embedder.js';
 import { pairSimilarity, rows } from '../similarity.js';
 import { METRICS } from '../options.js';
-import { loadOptionsFrom, parseCommandArgs, UsageError } from './main.js';
+import { loadOptionsFrom, UsageError } from './args.js';
 
-export async function run(args, io) {
-  const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
-  if (positionals.length !== 2) throw new UsageError('similarity takes exactly two texts: "text a" "text b".');
+export const summary = 'two texts -> cosine, dot, euclidean and manhattan';
+export const options = { json: { type: 'boolean' } };
+export const usage = `Usage: gmatrix-embed similarity "text a" "text b" [--json] [options]
+
+Prints the cosine and dot similarity and the euclidean and manhattan distance of two texts.`;
+
+export async function run({ values, positionals }, io) {
+  if (positionals.length !== 2) throw new UsageError('similarity takes exactly two texts: "text a" "text b"');
   const model = await Embedder.load(values.model ?? DEFAULT_MODEL, loadOptionsFrom(values, io));
   try {
     const [a, b] = rows(await model.embed(positionals));

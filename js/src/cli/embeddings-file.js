@@ -1,0 +1,178 @@
+// The files `gmatrix-embed embed --output FILE` writes, and how an interrupted write is resumed:
+//   FILE.jsonl  {"embedding": [...]} per line
+//   FILE.npy    NumPy array [rows, width] (float32, int8 or uint8; binary precisions pack 8 dims per byte)
+//   FILE.f32    raw little-endian float32, rows one after another (no header; shape in the sidecar)
+//   FILE.json   the sidecar (beside any of them): model, settings, count, input checksum, state
+// Rows are only ever appended whole windows at a time, so after a crash or kill -9 the file holds a
+// prefix of the output; `open` with resume measures that prefix and cuts any partial tail.
+import fs from 'node:fs/promises';
+import { InvalidArgumentError } from '../errors.js';
+import { encodeNpyHeader, NPY_DESCR, parseNpyHeader } from '../search/npy.js';
+import { UsageError } from './args.js';
+
+export const OUTPUT_FORMATS = { '.jsonl': 'jsonl', '.npy': 'npy', '.f32': 'f32' };
+
+/** The output format of `file` from its extension, or a usage error listing the accepted ones. */
+export function outputFormat(file) {
+  const extension = /\.[^./\\]+$/.exec(file.toLowerCase())?.[0];
+  const format = OUTPUT_FORMATS[extension];
+  if (!format) {
+    throw new UsageError(`cannot tell the output format of '${file}' from its extension; accepted: ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
+  }
+  return format;
+}
+
+export const sidecarPath = (file) => `${file}.json`;
+
+export async function readSidecar(file) {
+  const text = await fs.readFile(sidecarPath(file), 'utf8').catch((err) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`${sidecarPath(file)} is not valid JSON (${err.message}); remove it and the output to start over.`);
+  }
+}
+
+/** Written beside the output through a temporary file, so a reader never sees half a sidecar. */
+export async function writeSidecar(file, sidecar) {
+  const target = sidecarPath(file);
+  await fs.writeFile(`${target}.tmp`, `${JSON.stringify(sidecar, null, 2)}\n`);
+  await fs.rename(`${target}.tmp`, target);
+}
+
+function storageType(precision) {
+  return { float32: 'float32', int8: 'int8', binary: 'int8', uint8: 'uint8', ubinary: 'uint8' }[precision];
+}
+
+const NPY_HEADER_BYTES = encodeNpyHeader('<f4', [0, 0]).length;
+
+/** Encodes rows of one precision as the bytes (npy, f32) or lines (jsonl) of the output. */
+function encodeRows(format, quantized) {
+  const { data } = quantized;
+  if (format !== 'jsonl') return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const [rows, width] = quantized.dims;
+  let text = '';
+  for (let r = 0; r < rows; r++) text += `${JSON.stringify({ embedding: Array.from(data.subarray(r * width, (r + 1) * width)) })}\n`;
+  return Buffer.from(text, 'utf8');
+}
+
+// Complete rows of an existing output, and the byte length they occupy.
+async function measure(handle, format, rowBytes) {
+  const { size } = await handle.stat();
+  if (format === 'f32') return { rows: Math.floor(size / rowBytes), prefix: 0 };
+  if (format === 'npy') {
+    if (size < NPY_HEADER_BYTES) return { rows: 0, prefix: 0, noHeader: true };
+    const head = new Uint8Array(NPY_HEADER_BYTES);
+    await handle.read(head, 0, NPY_HEADER_BYTES, 0);
+    const { headerLength } = parseNpyHeader(head);
+    return { rows: Math.floor((size - headerLength) / rowBytes), prefix: headerLength };
+  }
+  // jsonl: count whole lines, remembering where each window's worth ends is left to the caller.
+  return { rows: -1, prefix: 0, size };
+}
+
+async function jsonlLineEnds(handle, wantedRows) {
+  const buffer = Buffer.alloc(1 << 20);
+  let position = 0;
+  let rows = 0;
+  let end = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) break;
+    for (let i = buffer.indexOf(10); i >= 0 && i < bytesRead; i = buffer.indexOf(10, i + 1)) {
+      if (rows === wantedRows) return { rows, end };
+      rows++;
+      end = position + i + 1;
+    }
+    position += bytesRead;
+  }
+  return { rows, end };
+}
+
+/**
+ * Opens the output for writing rows of `width` values (bytes for binary precisions).
+ * With `resume`, keeps the rows already there, rounded down to a multiple of `window` (a window
+ * is only trusted whole), truncates the rest, and reports how many rows are kept.
+ */
+export async function openEmbeddingsFile(file, { format, precision, width, expectedRows, resume, window }) {
+  const type = storageType(precision);
+  const rowBytes = width * (type === 'float32' ? 4 : 1);
+  if (format === 'f32' && type !== 'float32') throw new UsageError(`.f32 output holds float32 only; write --precision ${precision} to .npy or .jsonl`);
+  const handle = await fs.open(file, resume ? 'r+' : 'w');
+  try {
+    let kept = 0;
+    let end = 0;
+    if (resume) {
+      const measured = await measure(handle, format, rowBytes);
+      if (format === 'jsonl') {
+        const whole = await jsonlLineEnds(handle, Infinity);
+        kept = whole.rows - (whole.rows % window);
+        end = (await jsonlLineEnds(handle, kept)).end;
+      } else if (!measured.noHeader) {
+        kept = measured.rows - (measured.rows % window);
+        end = measured.prefix + kept * rowBytes;
+      }
+      if (format === 'npy' && measured.noHeader) resume = false;
+    }
+    if (!resume || (format === 'npy' && end === 0)) {
+      await handle.truncate(0);
+      end = 0;
+      if (format === 'npy') {
+        await handle.write(encodeNpyHeader(NPY_DESCR[type], [expectedRows ?? 0, width]), 0, NPY_HEADER_BYTES, 0);
+        end = NPY_HEADER_BYTES;
+      }
+    } else {
+      await handle.truncate(end);
+    }
+    return new EmbeddingsFile(handle, { format, type, width, rowsKept: kept, position: end });
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+class EmbeddingsFile {
+  #handle;
+  #format;
+  #type;
+  #width;
+  #position;
+
+  constructor(handle, { format, type, width, rowsKept, position }) {
+    this.#handle = handle;
+    this.#format = format;
+    this.#type = type;
+    this.#width = width;
+    this.#position = position;
+    /** Rows already in the file when it was opened (resume). */
+    this.rowsKept = rowsKept;
+  }
+
+  /** Appends rows ({data, dims} in the file's precision) in one write. */
+  async append(rows) {
+    const bytes = encodeRows(this.#format, rows);
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await this.#handle.write(bytes, done, bytes.length - done, this.#position);
+      done += bytesWritten;
+      this.#position += bytesWritten;
+    }
+  }
+
+  /** Sets the final row count in an .npy header, flushes and closes. */
+  async finish(rowCount) {
+    if (this.#format === 'npy') {
+      await this.#handle.write(encodeNpyHeader(NPY_DESCR[this.#type], [rowCount, this.#width]), 0, NPY_HEADER_BYTES, 0);
+    }
+    await this.#handle.sync();
+    await this.close();
+  }
+
+  async close() {
+    await this.#handle.close().catch(() => {});
+  }
+}
