@@ -3,7 +3,7 @@
 import { core, unwrap } from './core.js';
 import { AbortError, DisposedError, InvalidArgumentError, ModelFormatError } from './errors.js';
 import { checkLoadOptions, checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
-import { findExternalData, findOnnxFile, readModelFolder } from './model-folder.js';
+import { chooseOnnxFile, findExternalData, readModelFolder } from './model-folder.js';
 import { resolveSource } from './sources/resolve.js';
 import { openBackend, startBackend } from './backends/index.js';
 import { planBatches } from './batching.js';
@@ -31,7 +31,9 @@ export class Embedder {
     const settings = await readModelFolder(folder);
     const resolved = resolveLoadOptions(options, settings);
     const onnxSource = onnx ?? folder;
-    const onnxPath = await findOnnxFile(onnxSource, resolved.dtype);
+    const { onnxPath, dtype, reason: dtypeReason } = await chooseOnnxFile(onnxSource, options?.dtype === undefined ? undefined : resolved.dtype);
+    resolved.dtype = dtype;
+    resolved.dtypeReason = dtypeReason;
     const externalDataPath = await findExternalData(onnxSource, onnxPath);
     const dimensions = settings.hiddenSize * countModes(settings.pooling);
     const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.vocabText, resolved.maxLength);
@@ -63,6 +65,8 @@ export class Embedder {
       pooling: Object.keys(settings.pooling).filter((mode) => settings.pooling[mode]),
       threads: resolved.threads,
       dtype: resolved.dtype,
+      /** 'requested', 'default' (fp32), or why another precision was taken (a quantized-only folder). */
+      dtypeReason: resolved.dtypeReason,
       /** The encoder backend that runs ('wasm' or 'native'), and why it was chosen. */
       backend: opened.name,
       backendReason: opened.reason,

@@ -37,7 +37,10 @@ export interface LoadOptions {
    * 'native' needs Node.js and the optional dependency onnxruntime-node.
    */
   backend?: Backend;
-  /** Model precision variant (default 'fp32'). */
+  /**
+   * Model precision variant (default 'fp32'; a model that has only a quantized ONNX file loads
+   * that one, and `info.dtypeReason` says so).
+   */
   dtype?: Dtype;
   /** Hub: git revision (branch, tag or commit; default 'main'). */
   revision?: string;
@@ -82,6 +85,8 @@ export interface ModelInfo {
   pooling: string[];
   threads: number;
   dtype: Dtype;
+  /** 'requested', 'default', or why another precision was taken (e.g. a quantized-only folder). */
+  dtypeReason: string;
   /** The backend that runs the encoder. */
   backend: 'wasm' | 'native';
   /** Why that backend: 'requested', or 'auto: ...' with the reason (e.g. why native was not used). */

@@ -139,6 +139,25 @@ export async function findOnnxFile(source, dtype = 'fp32') {
 }
 
 /**
+ * The ONNX file to load: the requested dtype's, or without a request fp32 when the folder has it,
+ * else the one quantized variant it holds (a folder of only onnx/model_quantized.onnx loads as
+ * q8). Returns `{onnxPath, dtype, reason}`; reason says why that dtype.
+ */
+export async function chooseOnnxFile(source, requested) {
+  if (requested) return { onnxPath: await findOnnxFile(source, requested), dtype: requested, reason: 'requested' };
+  for (const dtype of Object.keys(ONNX_CANDIDATES)) {
+    for (const candidate of ONNX_CANDIDATES[dtype]) {
+      if (await source.has(candidate)) {
+        return { onnxPath: candidate, dtype, reason: dtype === 'fp32' ? 'default' : `the folder has no fp32 model, only ${candidate}` };
+      }
+    }
+  }
+  throw new FileNotFoundError(`${source.description} has no ONNX model (looked for ` +
+    `${Object.values(ONNX_CANDIDATES).flat().join(', ')}). Convert the weights with ` +
+    '`gmatrix-embed convert <model> --out DIR` first, or load the model by its Hub id.');
+}
+
+/**
  * Weights over protobuf's 2 GB limit sit beside the .onnx file as <name>_data (or .data); the
  * runtime needs them under the name the graph refers to. Returns that file's path, if any.
  */

@@ -84,7 +84,8 @@ export function resolveLoadOptions(options, model) {
     normalize: o.normalize === undefined ? model.normalize : booleanOption(o.normalize, 'normalize'),
     // 'auto': onnxruntime-node in Node when it loads (several times faster), else WASM.
     backend: o.backend === undefined ? 'auto' : oneOf(o.backend, 'backend', BACKENDS),
-    // Full precision unless asked: quantized variants trade a little accuracy for size.
+    // Full precision unless asked, or unless the model has only a quantized variant (then that
+    // one: see chooseOnnxFile in model-folder.js).
     dtype: o.dtype === undefined ? 'fp32' : oneOf(o.dtype, 'dtype', DTYPES),
   };
 }

@@ -45,12 +45,16 @@ function distance(a, b) {
   return d[a.length][b.length];
 }
 
-/** The known name closest to `name` (a prefix, or at most a third of its letters apart), if any. */
+/**
+ * The known name closest to `name`, if any is close: one starts the other (--norm, --output-file)
+ * or at most a third of the letters differ (--nromalize).
+ */
 export function nearest(name, known) {
   let best;
   let bestDistance = Infinity;
   for (const candidate of known) {
-    const dist = candidate.startsWith(name) && name.length >= 2 ? 0.5 : distance(name, candidate);
+    const prefix = (candidate.startsWith(name) && name.length >= 2) || (name.startsWith(candidate) && candidate.length >= 3);
+    const dist = prefix ? 0.5 : distance(name, candidate);
     if (dist < bestDistance) [best, bestDistance] = [candidate, dist];
   }
   return bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;

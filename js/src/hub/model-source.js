@@ -49,9 +49,9 @@ export async function hubWeightsSource(repo, options) {
  */
 export async function hubModelSource(repo, options) {
   const hubOptions = hubOptionsFrom(options);
-  const dtype = options.dtype ?? 'fp32';
   const { sha, files } = await listRepoFiles(repo, hubOptions);
   const paths = new Set(files.map((f) => f.path));
+  const dtype = options.dtype ?? defaultDtype(paths);
   const onnxPath = ONNX_CANDIDATES[dtype].find((p) => paths.has(p));
   const weightsFile = WEIGHT_FILES.find((p) => paths.has(p));
   if (!onnxPath && !weightsFile) {
@@ -81,6 +81,13 @@ export async function hubModelSource(repo, options) {
   options.onProgress?.({ status: 'convert', file: weightsFile, loaded: 1, total: 1 });
   const stored = await storage.writeConverted(repo, sha, dtype, outputFiles(outputs.get(dtype)));
   return { folder, onnx: await folderFrom(stored, convertedName) };
+}
+
+// Without a requested dtype: fp32, converted from the weights when there is no fp32 ONNX file;
+// a repository of only a quantized ONNX model (and no weights) gives that one.
+function defaultDtype(paths) {
+  if (ONNX_CANDIDATES.fp32.some((p) => paths.has(p)) || WEIGHT_FILES.some((p) => paths.has(p))) return 'fp32';
+  return Object.keys(ONNX_CANDIDATES).find((dtype) => ONNX_CANDIDATES[dtype].some((p) => paths.has(p))) ?? 'fp32';
 }
 
 /** A readable folder over files on disk ({dir}, Node) or in memory ({files}, browsers). */
