@@ -240,7 +240,7 @@ describe('CLI ergonomics', () => {
     assert.equal(converted.code, 0, converted.stderr);
     assert.equal(converted.stderr, '');
     assert.match(converted.stdout, /^ +\d+ {2}onnx\/model_quantized\.onnx$/m);
-    assert.ok(converted.stdout.trim().split('\n').every((line) => /^ +\d+ {2}\S+$/.test(line)), converted.stdout);
+    assert.ok(converted.stdout.trimEnd().split('\n').every((line) => /^ +\d+ {2}\S+$/.test(line)), converted.stdout);
     assert.ok(!fs.existsSync(path.join(out, 'model.onnx')));
     const r = await cli(['embed', '--model', out, '--backend', 'wasm', '-i', at('golden.txt'), '-o', at('q8.npy')]);
     assert.equal(r.code, 0, r.stderr);
