@@ -132,6 +132,27 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number;
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number;
 export function coreInfo(): { simd: boolean; unicodeVersion: string };
 
+/** Precisions of stored vectors, as sentence-transformers' quantize_embeddings names them. */
+export type Precision = 'float32' | 'int8' | 'uint8' | 'binary' | 'ubinary';
+export const PRECISIONS: readonly Precision[];
+/** Per-dimension calibration ranges for int8/uint8 (min and max of calibration embeddings). */
+export interface QuantizationRanges { min: Float32Array; max: Float32Array }
+export interface QuantizedEmbeddings {
+  /** Float32Array (float32), Int8Array (int8, binary) or Uint8Array (uint8, ubinary). */
+  data: Float32Array | Int8Array | Uint8Array;
+  /** [rows, width]; for binary precisions width is the packed byte count (dimensions / 8). */
+  dims: [number, number];
+  precision: Precision;
+  ranges?: QuantizationRanges;
+}
+export function calibrationRanges(embeddings: Embeddings): QuantizationRanges;
+/**
+ * sentence-transformers' quantize_embeddings: int8/uint8 need `ranges` (calibrationRanges of
+ * representative embeddings); values outside them are clipped (numpy would wrap).
+ */
+export function quantizeEmbeddings(embeddings: Embeddings, precision: Precision,
+  options?: { ranges?: { min: ArrayLike<number>; max: ArrayLike<number> } }): QuantizedEmbeddings;
+
 export class GmatrixEmbedError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown });

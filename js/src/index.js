@@ -3,5 +3,6 @@ export { Embedder, DEFAULT_MODEL } from './embedder.js';
 export { pairSimilarity as similarity, similarityMatrix, rows } from './similarity.js';
 export { evaluateSts, parseStsTsv, pearson, spearman } from './sts.js';
 export { coreInfo } from './core.js';
+export { quantizeEmbeddings, calibrationRanges, PRECISIONS } from './search/quantize.js';
 export * from './errors.js';
 export { MODELS, knownModel } from '../../models/registry.js';

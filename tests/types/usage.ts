@@ -3,6 +3,7 @@
 import {
   Embedder, similarity, similarityMatrix, rows, evaluateSts, parseStsTsv, DEFAULT_MODEL, knownModel,
   GmatrixEmbedError, InvalidArgumentError, BackendUnavailableError, type Embeddings, type Metric, type Backend,
+  quantizeEmbeddings, calibrationRanges, type Precision,
 } from 'gmatrix-embed';
 import { convertModel } from 'gmatrix-embed/node';
 import { convertWeights, parseDtypes } from 'gmatrix-embed/convert';
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const backend: Backend = model.info.backend;
   console.log(backend, model.info.backendReason, model.info.graphPasses.length);
   const [a, b] = rows(result);
+  const precision: Precision = 'int8';
+  const quantized = quantizeEmbeddings(result, precision, { ranges: calibrationRanges(result) });
+  console.log(quantized.dims[1], quantized.data.length, model.info.dtypeReason);
   const metric: Metric = 'cosine';
   const score: number = similarity(a, b, metric) + model.similarity(a, [1, 2], 'dot');
   const matrix = similarityMatrix(result, result, 'euclidean');
