@@ -5,7 +5,8 @@
 //   csv    RFC 4180 (quoted fields may hold commas, quotes and line breaks), header row first
 //   tsv    tab-separated, no quoting, header row first
 // For csv and tsv the text is the column --column NAME, or the one named "text", or the only one.
-// '-' reads standard input: txt, or jsonl when its first line is a {"text": ...} object.
+// '-' reads standard input: txt, or jsonl when its first line is a {"text": ...} object (or has
+// the --column field).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
@@ -97,9 +98,9 @@ function jsonText(line, lineNumber, spec) {
   return record[field];
 }
 
-function isJsonTextLine(line) {
+function isJsonTextLine(line, field = 'text') {
   try {
-    return typeof JSON.parse(line)?.text === 'string';
+    return typeof JSON.parse(line)?.[field] === 'string';
   } catch {
     return false;
   }
@@ -165,7 +166,7 @@ export async function* readTexts(spec, io, hash) {
   let lineNumber = 0;
   for await (const line of source) {
     lineNumber++;
-    if (format === 'auto') format = isJsonTextLine(line) ? 'jsonl' : 'txt';
+    if (format === 'auto') format = isJsonTextLine(line, spec.column) ? 'jsonl' : 'txt';
     if (format === 'txt') yield line;
     else if (line.trim()) yield jsonText(line, lineNumber, spec);
   }
