@@ -7,6 +7,7 @@ import { chooseOnnxFile, findExternalData, readModelFolder } from './model-folde
 import { resolveSource } from './sources/resolve.js';
 import { openBackend, startBackend } from './backends/index.js';
 import { planBatches } from './batching.js';
+import { createYielder } from './event-loop.js';
 import { WasmTokenizer } from './wasm-tokenizer.js';
 import { pairSimilarity } from './similarity.js';
 
@@ -121,9 +122,12 @@ export class Embedder {
     const dims = this.info.dimensions;
     const out = new Float32Array(list.length * dims);
     const encoded = this.#tokenizer.encodeMany(list.map(wellFormed));
+    const yieldNow = createYielder();
     try {
       let done = 0;
       for (const indices of planBatches(encoded.lengths(), { maxRows: batchSize, maxTokens: batchTokens })) {
+        await yieldNow();
+        this.#checkAlive();
         if (signal?.aborted) throw new AbortError('embed was aborted; embeddings computed so far were discarded.');
         const pooled = await this.#embedBatch(unwrap(encoded.batch(indices)), normalize);
         indices.forEach((original, row) => out.set(pooled.subarray(row * dims, (row + 1) * dims), original * dims));
