@@ -38,15 +38,18 @@ export class Embedder {
     const externalDataPath = await findExternalData(onnxSource, onnxPath);
     const dimensions = settings.hiddenSize * countModes(settings.pooling);
     const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.vocabText, resolved.maxLength);
+    // Nothing created here outlives a failed load: the tokenizer's WASM memory and the session
+    // are released before the error reaches the caller.
     let opened;
     try {
       opened = await openBackend(resolved.backend, { source: onnxSource, onnxPath, externalDataPath },
         { threads: resolved.threads });
+      return new Embedder({ settings, resolved, tokenizer, opened, dimensions, description: folder.description, onnxPath, known });
     } catch (err) {
       tokenizer.delete();
+      await opened?.backend.dispose().catch(() => {});
       throw err;
     }
-    return new Embedder({ settings, resolved, tokenizer, opened, dimensions, description: folder.description, onnxPath, known });
   }
 
   /** @private use Embedder.load */

@@ -55,6 +55,28 @@ for (const backend of BACKENDS) {
   });
 }
 
+describe('failed loads', () => {
+  it('release what they created: 30 loads of a broken ONNX file leave the heap as it was', async () => {
+    const { copyModel } = await import('./support/model-copy.js');
+    const broken = await copyModel(tinyDebertaDir);
+    await fs.writeFile(path.join(broken, 'model.onnx'), Buffer.alloc(4096, 7));
+    const attempt = () => Embedder.load(broken, { backend: 'wasm', threads: 1 }).then(() => assert.fail('loaded'), (err) => err);
+    await attempt();
+    const heap = core.HEAPU8.length;
+    const probe = core._malloc(1 << 20);
+    core._free(probe);
+    for (let i = 0; i < 30; i++) assert.match((await attempt()).name, /Error/);
+    // The allocator hands back the same block: nothing of the failed loads is still held.
+    const again = core._malloc(1 << 20);
+    core._free(again);
+    assert.equal(core.HEAPU8.length, heap);
+    assert.equal(again, probe);
+    const model = await Embedder.load(tinyDebertaDir, { backend: 'wasm', threads: 1 });
+    assert.ok(maxAbsDiff((await model.embed(sentences[0].text)).data, sentences[0].embedding) <= 1e-5);
+    await model.dispose();
+  });
+});
+
 describe('dispose() during work', () => {
   it('rejects the running and the queued calls with DisposedError, and later calls too', async () => {
     const model = await Embedder.load(tinyDebertaDir, { backend: 'wasm', threads: 1 });
