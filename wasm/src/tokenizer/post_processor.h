@@ -11,7 +11,9 @@ namespace gmatrix {
 
 struct Encoding {
   std::vector<int32_t> ids;         // with [CLS]/[SEP], after truncation
-  size_t untruncated_length = 0;    // with [CLS]/[SEP], before truncation
+  // With [CLS]/[SEP], before truncation. Tokenizer::Encode stops reading a long text one piece
+  // past the limit, so for a truncated text this is only a lower bound.
+  size_t untruncated_length = 0;
   bool truncated() const { return untruncated_length > ids.size(); }
 };
 

@@ -76,6 +76,9 @@ Tokenizer::Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   for (const auto& token : special_tokens_) {
     if (!token.first.empty()) special_first_chars_.push_back(token.first[0]);
+    for (char32_t c : token.first) {
+      if (c == U' ' || c == U'\t' || c == U'\n' || c == U'\r') can_read_in_chunks_ = false;
+    }
   }
 }
 
@@ -89,9 +92,8 @@ void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t
   }
 }
 
-Encoding Tokenizer::Encode(std::string_view text) const {
-  const std::u32string input = PrepareInput(DecodeUtf8(text), config_.lowercase_input);
-  std::vector<int32_t> pieces;
+void Tokenizer::EncodeChunk(std::string_view chunk, std::vector<int32_t>* pieces) const {
+  const std::u32string input = PrepareInput(DecodeUtf8(chunk), config_.lowercase_input);
   size_t segment_start = 0;
   size_t i = 0;
   while (i < input.size()) {
@@ -108,12 +110,44 @@ Encoding Tokenizer::Encode(std::string_view text) const {
       ++i;
       continue;
     }
-    TokenizeSegment(std::u32string_view(input).substr(segment_start, i - segment_start), &pieces);
-    pieces.push_back(special->second);
+    TokenizeSegment(std::u32string_view(input).substr(segment_start, i - segment_start), pieces);
+    pieces->push_back(special->second);
     i += special->first.size();
     segment_start = i;
   }
-  TokenizeSegment(std::u32string_view(input).substr(segment_start), &pieces);
+  TokenizeSegment(std::u32string_view(input).substr(segment_start), pieces);
+}
+
+namespace {
+
+bool IsAsciiWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Where the chunk that starts at `start` ends: just after the first ASCII whitespace byte at or
+// beyond start + size, or the text's end. An ASCII byte never sits inside a UTF-8 sequence.
+size_t ChunkEnd(std::string_view text, size_t start, size_t size) {
+  if (size >= text.size() - start) return text.size();
+  for (size_t i = start + std::max<size_t>(size, 1) - 1; i < text.size(); ++i) {
+    if (IsAsciiWhitespace(text[i])) return i + 1;
+  }
+  return text.size();
+}
+
+}  // namespace
+
+// Reading in chunks that end at whitespace gives the pieces of the whole text: every step works
+// within whitespace-separated words (strip and lower included: Python's final-sigma rule does not
+// look across whitespace; leading and trailing whitespace yields no piece). Once one piece more
+// than the post-processor keeps is found (so `truncated` is still known), the rest of the text
+// cannot change the ids, and is not read.
+Encoding Tokenizer::Encode(std::string_view text) const {
+  const size_t enough = config_.max_length - 2 + 1;
+  const size_t chunk = can_read_in_chunks_ ? config_.read_chunk_bytes : text.size();
+  std::vector<int32_t> pieces;
+  for (size_t start = 0; start < text.size() && pieces.size() < enough;) {
+    const size_t end = ChunkEnd(text, start, chunk);
+    EncodeChunk(text.substr(start, end - start), &pieces);
+    start = end;
+  }
   return post_processor_.Apply(pieces);
 }
 

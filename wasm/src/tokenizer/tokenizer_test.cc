@@ -57,6 +57,42 @@ TEST(TokenizerTest, TruncatesAndPadsBatches) {
   EXPECT_EQ(tokenizer->IdsToTokens({2, 12, 13}), (std::vector<std::string>{"[CLS]", "he", "##llo"}));
 }
 
+TEST(TokenizerTest, ReadingInChunksGivesTheWholeTextsIds) {
+  // Text that exercises every step across whitespace: special tokens, CJK padding, Hangul
+  // continuation, punctuation, invalid UTF-8, control characters, tabs and line breaks.
+  const std::string text =
+      "  Hello,[MASK] WORLD\t\xed\x95\x9c\xea\xb8\x80\xe4\xb8\xad\xe4\xb8\xad \xff\xfe hello\x01world\n"
+      "[CLS]hello  cafe he\r\n\xe4\xb8\xad,hello zzz ";
+  std::string longer;
+  for (int i = 0; i < 40; ++i) longer += text;
+  for (size_t max_length : {2, 3, 4, 9, 30, 100000}) {
+    for (bool lowercase : {false, true}) {
+      TokenizerConfig whole;
+      whole.max_length = max_length;
+      whole.lowercase_input = lowercase;
+      whole.read_chunk_bytes = SIZE_MAX;
+      const Encoding expected = Make(whole)->Encode(longer);
+      for (size_t chunk : {1, 2, 7, 64}) {
+        TokenizerConfig chunked = whole;
+        chunked.read_chunk_bytes = chunk;
+        const Encoding got = Make(chunked)->Encode(longer);
+        EXPECT_EQ(got.ids, expected.ids) << "max_length " << max_length << " chunk " << chunk;
+        EXPECT_EQ(got.truncated(), expected.truncated()) << max_length << " " << chunk;
+      }
+    }
+  }
+}
+
+TEST(TokenizerTest, TextPastTheLimitDoesNotChangeTheIds) {
+  TokenizerConfig config;
+  config.max_length = 4;
+  std::string huge = "hello world hello ";
+  huge.append(8u << 20, 'x');  // an 8 MB word after the kept pieces is never looked at
+  const Encoding encoding = Make(config)->Encode(huge);
+  EXPECT_EQ(encoding.ids, (std::vector<int32_t>{2, 5, 7, 3}));
+  EXPECT_TRUE(encoding.truncated());
+}
+
 TEST(TokenizerTest, RejectsUnusableConfigurations) {
   std::unique_ptr<Tokenizer> tokenizer;
   TokenizerConfig config;
