@@ -11,6 +11,7 @@
 #include "embedding/pooling.h"
 #include "embedding/similarity.h"
 #include "metrics/sts_metrics.h"
+#include "search/vector_index.h"
 #include "tokenizer/tokenizer.h"
 #include "unicode/unicode.h"
 
@@ -235,6 +236,81 @@ val Correlation(const std::string& kind, const val& x, const val& y) {
   return Ok(val(value));
 }
 
+// A search index (search/vector_index.h): JavaScript writes the rows through StorageView(),
+// then seals it and searches.
+class JsVectorIndex {
+ public:
+  static val Create(const std::string& precision_name, size_t rows, size_t dimensions) {
+    Precision precision;
+    Status status = ParsePrecision(precision_name, &precision);
+    if (!status.ok()) return ErrorValue(status);
+    std::unique_ptr<VectorIndex> index;
+    status = VectorIndex::Create(precision, rows, dimensions, &index);
+    if (!status.ok()) return ErrorValue(status);
+    return Ok(val(JsVectorIndex(std::move(index))));
+  }
+
+  // Uint8Array view (not a copy) of the rows' bytes; detached when memory grows.
+  val StorageView() {
+    return val(emscripten::typed_memory_view(index_->storage_bytes(), index_->mutable_storage()));
+  }
+
+  // min, max: Float32Array [dimensions].
+  val SetRanges(const val& min, const val& max) {
+    const std::vector<float> lo = CopyFromTypedArray<float>(min), hi = CopyFromTypedArray<float>(max);
+    if (lo.size() != index_->dimensions() || hi.size() != index_->dimensions()) {
+      return ErrorValue(InvalidArgument("ranges: min and max need one value per dimension (" +
+                                        std::to_string(index_->dimensions()) + ")."));
+    }
+    Status status = index_->SetRanges(lo.data(), hi.data());
+    if (!status.ok()) return ErrorValue(status);
+    return Ok(val::undefined());
+  }
+
+  val Seal() {
+    Status status = index_->Seal();
+    if (!status.ok()) return ErrorValue(status);
+    return Ok(val::undefined());
+  }
+
+  // queries: Float32Array [count * dimensions] -> {perQuery, rows: Uint32Array, scores: Float64Array}
+  val Search(const val& queries, size_t count, size_t top_k, const std::string& metric) const {
+    return Run(queries, count, top_k, metric, nullptr, 0);
+  }
+
+  val SearchRescored(const val& queries, size_t count, size_t top_k, const std::string& metric,
+                     const JsVectorIndex& rescore, size_t multiplier) const {
+    return Run(queries, count, top_k, metric, rescore.index_.get(), multiplier);
+  }
+
+ private:
+  explicit JsVectorIndex(std::unique_ptr<VectorIndex> index) : index_(std::move(index)) {}
+
+  val Run(const val& queries, size_t count, size_t top_k, const std::string& metric_name,
+          const VectorIndex* rescore, size_t multiplier) const {
+    SearchOptions options;
+    Status status = ParseMetric(metric_name, &options.metric);
+    if (!status.ok()) return ErrorValue(status);
+    options.top_k = top_k;
+    options.rescore = rescore;
+    options.rescore_multiplier = multiplier;
+    const std::vector<float> data = CopyFromTypedArray<float>(queries);
+    if (data.size() != count * index_->dimensions()) {
+      return ErrorValue(InvalidArgument("search: queries length is not count x dimensions."));
+    }
+    SearchHits hits;
+    status = index_->Search(data.data(), count, options, &hits);
+    if (!status.ok()) return ErrorValue(status);
+    val result = val::object();
+    result.set("perQuery", hits.per_query);
+    result.set("rows", ToTypedArray(hits.rows.data(), hits.rows.size()));
+    result.set("scores", ToTypedArray(hits.scores.data(), hits.scores.size()));
+    return Ok(result);
+  }
+
+  std::shared_ptr<VectorIndex> index_;
+};
+
 val BuildInfo() {
   val info = val::object();
   info.set("simd", SimdEnabled());
@@ -259,6 +335,13 @@ EMSCRIPTEN_BINDINGS(gmatrix_core) {
       .function("count", &JsEncodedTexts::Count)
       .function("lengths", &JsEncodedTexts::Lengths)
       .function("batch", &JsEncodedTexts::Batch);
+  emscripten::class_<JsVectorIndex>("VectorIndex")
+      .class_function("create", &JsVectorIndex::Create)
+      .function("storageView", &JsVectorIndex::StorageView)
+      .function("setRanges", &JsVectorIndex::SetRanges)
+      .function("seal", &JsVectorIndex::Seal)
+      .function("search", &JsVectorIndex::Search)
+      .function("searchRescored", &JsVectorIndex::SearchRescored);
   emscripten::function("pool", &PoolEmbeddings);
   emscripten::function("normalize", &NormalizeEmbeddings);
   emscripten::function("pairSimilarity", &PairSimilarity);
