@@ -153,6 +153,54 @@ export function calibrationRanges(embeddings: Embeddings): QuantizationRanges;
 export function quantizeEmbeddings(embeddings: Embeddings, precision: Precision,
   options?: { ranges?: { min: ArrayLike<number>; max: ArrayLike<number> } }): QuantizedEmbeddings;
 
+/** Vectors in WebAssembly memory for top-k search; free them with dispose(). */
+export class SearchIndex {
+  private constructor();
+  /** Number of stored vectors. */
+  readonly rows: number;
+  /** Values per vector before bit packing (the embedding width). */
+  readonly dimensions: number;
+  readonly precision: Precision;
+  readonly disposed: boolean;
+  /** Frees the WebAssembly memory; later searches throw DisposedError. */
+  dispose(): void;
+}
+export interface SearchVectors {
+  /** Float32Array (float32), Int8Array (int8, binary) or Uint8Array (uint8, ubinary). */
+  data: Float32Array | Int8Array | Uint8Array;
+  /** [rows, stored values per row] (for binary precisions: bytes per row). */
+  dims: [number, number];
+  /** Default 'float32' for a Float32Array. */
+  precision?: Precision;
+  /** int8/uint8: the calibration ranges the vectors were quantized with. */
+  ranges?: { min: ArrayLike<number>; max: ArrayLike<number> };
+  /** Embedding width before packing (binary default: 8 x bytes per row). */
+  dimensions?: number;
+}
+export interface SearchOptions {
+  /** Results per query (default 10; all rows when there are fewer). */
+  topK?: number;
+  /** For float32 and int8/uint8 (dequantized) scores: 'cosine' (default) or 'dot'. */
+  metric?: 'cosine' | 'dot';
+  /** float32/int8/uint8 vectors of the same rows: re-rank the topK x rescoreMultiplier best by them. */
+  rescore?: SearchIndex;
+  /** Default 4. */
+  rescoreMultiplier?: number;
+}
+export interface SearchHit {
+  row: number;
+  /** cosine or dot product; for binary/ubinary without rescore, minus the Hamming distance. */
+  score: number;
+}
+/** Copies vectors (float32 embeddings or quantizeEmbeddings results) into a search index. */
+export function createSearchIndex(vectors: SearchVectors | QuantizedEmbeddings): SearchIndex;
+/**
+ * The topK best rows for each query, best first (ties: lower row first); exact, as a float64
+ * brute-force search ranks them. Queries: embed() results, one vector, or a list of vectors.
+ */
+export function searchIndex(index: SearchIndex, queries: Embeddings | Float32Array | number[] | Array<Float32Array | number[]>,
+  options?: SearchOptions): SearchHit[][];
+
 export class GmatrixEmbedError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown });

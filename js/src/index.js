@@ -4,5 +4,6 @@ export { pairSimilarity as similarity, similarityMatrix, rows } from './similari
 export { evaluateSts, parseStsTsv, pearson, spearman } from './sts.js';
 export { coreInfo } from './core.js';
 export { quantizeEmbeddings, calibrationRanges, PRECISIONS } from './search/quantize.js';
+export { createSearchIndex, searchIndex, SearchIndex } from './search/search-index.js';
 export * from './errors.js';
 export { MODELS, knownModel } from '../../models/registry.js';

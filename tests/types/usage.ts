@@ -4,8 +4,9 @@ import {
   Embedder, similarity, similarityMatrix, rows, evaluateSts, parseStsTsv, DEFAULT_MODEL, knownModel,
   GmatrixEmbedError, InvalidArgumentError, BackendUnavailableError, type Embeddings, type Metric, type Backend,
   quantizeEmbeddings, calibrationRanges, type Precision,
+  createSearchIndex, searchIndex, type SearchIndex, type SearchHit,
 } from 'gmatrix-embed';
-import { convertModel } from 'gmatrix-embed/node';
+import { convertModel, readSearchIndex } from 'gmatrix-embed/node';
 import { convertWeights, parseDtypes } from 'gmatrix-embed/convert';
 
 async function main(): Promise<void> {
@@ -30,6 +31,14 @@ async function main(): Promise<void> {
   await convertModel('bi-matrix/gmatrix-embedding', { outDir: 'out', dtype: ['fp32', 'q4'] });
   const outputs = convertWeights({ config: {}, weightsFile: 'model.safetensors', weightsBytes: new Uint8Array(), dtypes: parseDtypes('fp32,q8') });
   console.log(outputs.get('q8')?.path);
+  const fp32: SearchIndex = createSearchIndex(result);
+  const binary = createSearchIndex(quantizeEmbeddings(result, 'binary'));
+  const int8 = createSearchIndex(quantizeEmbeddings(result, 'int8', { ranges: calibrationRanges(result) }));
+  const hits: SearchHit[][] = searchIndex(binary, result, { topK: 5, rescore: int8, rescoreMultiplier: 4 });
+  const best: number = searchIndex(fp32, a, { metric: 'dot' })[0][0].row + hits[0][0].score;
+  const stored = await readSearchIndex('corpus.npy');
+  console.log(best, stored.rows, stored.dimensions, stored.precision, searchIndex(stored, [a, b]).length);
+  [fp32, binary, int8, stored].forEach((index) => index.dispose());
   await model.dispose();
 }
 
