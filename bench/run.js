@@ -6,6 +6,8 @@
 //               1-2 threads
 //   e2e         Embedder.embed on the tiny model over KorSTS test: tokenize / model / pooling split
 //   similarity  wasm SIMD similarityMatrix vs a plain JavaScript loop
+//   search      searchIndex over 100k and 1M vectors (float32, int8, binary, rescored): wasm SIMD
+//               kernels vs a plain JavaScript loop, recall@10 of int8 and binary against float32
 //   peers       gmatrix-embed (wasm, native) vs transformers.js (onnxruntime-web, Node default), base
 //               size, KorSTS test: cold start, sentences/s, peak RSS, GFLOP/s, tokenizer; results.json
 //
@@ -21,10 +23,11 @@ import { runConversion } from './conversion.js';
 import { runEncoderSpeed } from './encoder-speed.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runSimilarity } from './similarity.js';
+import { runSearch } from './search.js';
 import { runPeers } from './peers.js';
 import { log } from './report.js';
 
-const SECTIONS = ['conversion', 'encoder', 'e2e', 'similarity', 'peers'];
+const SECTIONS = ['conversion', 'encoder', 'e2e', 'similarity', 'search', 'peers'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const chosen = args.filter((a) => !a.startsWith('--'));
@@ -67,8 +70,12 @@ try {
     heading('4. Similarity matrix kernels');
     await runSimilarity({ quick });
   }
+  if (run.has('search')) {
+    heading('5. Top-k search over stored vectors (searchIndex)');
+    await runSearch({ quick });
+  }
   if (run.has('peers')) {
-    heading('5. Peers: gmatrix-embed vs transformers.js, base size, KorSTS test sentences');
+    heading('6. Peers: gmatrix-embed vs transformers.js, base size, KorSTS test sentences');
     await runPeers({ work, quick });
   }
   log('done');
