@@ -24,12 +24,10 @@ export class SearchIndex {
     if (!handle || typeof handle.storageView !== 'function') {
       throw new InvalidArgumentError('Create a search index with createSearchIndex() or readSearchIndex().');
     }
-    /** Number of stored vectors. */
-    this.rows = rows;
-    /** Values per vector before bit packing (the embedding width). */
-    this.dimensions = dimensions;
-    /** 'float32' | 'int8' | 'uint8' | 'binary' | 'ubinary' */
-    this.precision = precision;
+    // Read-only: rows, dimensions (values per vector before bit packing), precision.
+    for (const [name, value] of Object.entries({ rows, dimensions, precision })) {
+      Object.defineProperty(this, name, { value, enumerable: true });
+    }
     handles.set(this, handle);
     finalizer.register(this, handle, this);
   }

@@ -199,6 +199,12 @@ uint32_t HammingDistance(const uint8_t* a, const uint8_t* b, size_t bytes) {
   return distance;
 }
 
+// The score of a Hamming distance, negated as an integer so that identical bits score 0, not -0
+// (compilers may rewrite a floating-point 0 - d as -d).
+inline double NegatedDistance(uint32_t distance) {
+  return static_cast<double>(-static_cast<int64_t>(distance));
+}
+
 // --- float64 arithmetic: the exact scores (candidates only) and the norms ---
 
 // Products of two floats are exact in float64; four sums keep the additions independent.
@@ -429,7 +435,7 @@ class VectorIndex::Scorer {
       case Precision::kUbinary:
         // Exact: SelectTopK reads no bounds.
         for (size_t r = begin; r < end; ++r) {
-          scores[r - begin] = -static_cast<double>(HammingDistance(storage + r * row_bytes, bits_.data(), row_bytes));
+          scores[r - begin] = NegatedDistance(HammingDistance(storage + r * row_bytes, bits_.data(), row_bytes));
         }
         break;
     }
@@ -461,7 +467,7 @@ class VectorIndex::Scorer {
       }
       case Precision::kBinary:
       case Precision::kUbinary:
-        return -static_cast<double>(HammingDistance(data, bits_.data(), index_.row_bytes_));
+        return NegatedDistance(HammingDistance(data, bits_.data(), index_.row_bytes_));
     }
     // float32 rows.
     return cosine_ ? dot / (query_scale_ * std::max(index_.norms_[row], kMinNorm)) : dot;

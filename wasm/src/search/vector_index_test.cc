@@ -270,6 +270,7 @@ TEST(VectorIndexTest, BinaryPacksLikeNumpyPackbits) {
   ASSERT_TRUE(Build(ubinary)->Search(query.data(), 1, options, &hits).ok());
   EXPECT_EQ(hits.rows, (std::vector<uint32_t>{0, 2, 1}));
   EXPECT_EQ(hits.scores, (std::vector<double>{0, -3, -7}));
+  EXPECT_FALSE(std::signbit(hits.scores[0]));  // 0, not -0
   // The same rows as binary (ubinary - 128) give the same distances.
   Data binary = ubinary;
   binary.precision = Precision::kBinary;
