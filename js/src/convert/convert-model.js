@@ -1,12 +1,13 @@
 // Weights -> ONNX (and quantized variants), entirely in JavaScript: the conversion behind
 // `gmatrix-embed convert` and behind loading a Hub repository that ships no ONNX file.
 // Browser-safe: bytes in, bytes out; writing files is the caller's business.
-import { FileNotFoundError, InvalidArgumentError, ModelFormatError } from '../errors.js';
+import { FileNotFoundError, InvalidArgumentError, ModelFormatError, quoteUntrusted } from '../errors.js';
 import { DTYPES } from '../options.js';
 import { buildDebertaV2Onnx } from './deberta-v2-graph.js';
 import { encodeModel } from './onnx-proto.js';
 import { quantizeModel } from './quantize.js';
 import { readWeights } from './weights.js';
+import { elementCount } from './tensor-bytes.js';
 
 /** Weight files the converter reads, in order of preference (safetensors loads no pickle). */
 export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
@@ -55,11 +56,13 @@ export function parseDtypes(value) {
 export function convertWeights({ config, weightsFile, weightsBytes, dtypes }) {
   if (config?.model_type !== 'deberta-v2') {
     throw new ModelFormatError(`Conversion supports DeBERTa-v2 encoders (model_type 'deberta-v2'); this model is ` +
-      `'${config?.model_type}'. Export it to ONNX with its own tools and load the folder instead.`);
+      `${quoteUntrusted(config?.model_type, 60)}. Export it to ONNX with its own tools and load the folder instead.`);
   }
   const weights = readWeights(weightsFile, weightsBytes);
+  // From the shapes: the readers decode a tensor's data only when the graph builder takes it,
+  // after checking its shape against the config.
   let weightBytes = 0;
-  for (const tensor of weights.values()) weightBytes += tensor.data.byteLength;
+  for (const tensor of weights.values()) weightBytes += 4 * elementCount(tensor.dims);
   const fileName = (path) => path.split('/').pop();
   // Built once as a ModelProto; fp32 is its encoding, the quantized variants read its weights.
   // Large fp32 weights go to a side file even under protobuf's 2 GB limit: ONNX Runtime then
@@ -103,9 +106,19 @@ export async function convertFolder(folder, dtypes) {
     throw new FileNotFoundError(`${folder.description} has no weights to convert (${WEIGHT_FILES.join(' or ')}).`);
   }
   return convertWeights({
-    config: JSON.parse(await folder.readText('config.json')),
+    config: await readConfig(folder),
     weightsFile,
     weightsBytes: await folder.readBytes(weightsFile),
     dtypes,
   });
+}
+
+async function readConfig(folder) {
+  const text = await folder.readText('config.json');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ModelFormatError(`config.json in ${folder.description} is not valid JSON (${err.message}); ` +
+      'replace it with the file from the model repository.', { cause: err });
+  }
 }

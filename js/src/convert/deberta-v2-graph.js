@@ -10,7 +10,8 @@
 // The math follows HF's forward pass step by step; comments name the HF piece each block mirrors.
 // Values that depend only on weights (LayerNorm'd relative embeddings and their projections) are
 // left in the graph: onnxruntime folds them into constants when the session is created.
-import { ModelFormatError } from '../errors.js';
+import { ModelFormatError, describeUntrusted } from '../errors.js';
+import { formatDims } from './tensor-bytes.js';
 import { AttributeType, DataType, encodeModel, makeAttribute } from './onnx-proto.js';
 import { OnnxGraphBuilder } from './onnx-graph-builder.js';
 import { moveToExternalData } from './quantize-external.js';
@@ -20,6 +21,10 @@ const IR_VERSION = 8;
 // Protobuf refuses messages of 2 GiB or more; leave room for the graph itself.
 const MAX_INLINE_WEIGHT_BYTES = 2 ** 31 - 2 ** 26;
 const FLOAT32_MIN = -3.4028234663852886e38; // torch.finfo(float32).min, what XSoftmax fills with
+// Longest relative distance the graph's index table covers (2 * this + 1 entries, built in JS and
+// stored in the graph). DeBERTa-v2 models use 512; the cap is 128 times that, and keeps a config
+// that says 10^9 from building a gigabyte table before any weight is looked at.
+const MAX_RELATIVE_POSITIONS = 65536;
 
 /**
  * @typedef {{dims: number[], data: Float32Array}} WeightTensor
@@ -45,6 +50,7 @@ const FLOAT32_MIN = -3.4028234663852886e38; // torch.finfo(float32).min, what XS
 export function buildDebertaV2Onnx(config, weights, options = {}) {
   const arch = readArchitecture(config);
   const w = weightReader(weights);
+  checkSizesAgainstWeights(arch, w); // before anything sized by the config is built
   const g = new OnnxGraphBuilder();
   const hidden = buildForward(g, arch, w);
   g.op('Identity', [hidden], {}, { outputs: ['last_hidden_state'] });
@@ -91,16 +97,22 @@ export function readArchitecture(config) {
   }
   const int = (key, fallback) => {
     const v = config[key] ?? fallback;
-    if (!Number.isInteger(v)) fail(`config.json field ${key} must be an integer (got ${JSON.stringify(v)}).`);
+    if (!Number.isSafeInteger(v)) fail(`config.json field ${key} must be an integer (got ${describeUntrusted(v)}).`);
+    return v;
+  };
+  // A size: at least `min`. Upper bounds come from the weights (checkSizesAgainstWeights).
+  const size = (key, fallback, min = 1) => {
+    const v = int(key, fallback);
+    if (v < min) fail(`config.json field ${key} must be at least ${min} (got ${v}).`);
     return v;
   };
 
-  const hidden = int('hidden_size');
-  const heads = int('num_attention_heads');
+  const hidden = size('hidden_size');
+  const heads = size('num_attention_heads');
   if (config.attention_head_size === undefined && hidden % heads !== 0) {
     fail(`hidden_size ${hidden} is not a multiple of num_attention_heads ${heads}.`);
   }
-  const headSize = int('attention_head_size', Math.floor(hidden / heads));
+  const headSize = size('attention_head_size', Math.floor(hidden / heads));
 
   if ((config.conv_kernel_size ?? 0) > 0) {
     fail(`conv_kernel_size ${config.conv_kernel_size} > 0 (the ConvLayer after the first encoder layer, ` +
@@ -126,10 +138,16 @@ export function readArchitecture(config) {
     fail(`hidden_act "${hiddenAct}" is not supported (supported: ${[...SUPPORTED_ACTIVATIONS].join(', ')}).`);
   }
 
-  const maxPositions = int('max_position_embeddings', 512);
+  const maxPositions = size('max_position_embeddings', 512);
   let maxRelativePositions = int('max_relative_positions', -1);
+  // HF: max_relative_positions < 1 means max_position_embeddings; say which field set it.
+  const relativeField = maxRelativePositions < 1 ? 'max_position_embeddings' : 'max_relative_positions';
   if (maxRelativePositions < 1) maxRelativePositions = maxPositions;
   const positionBuckets = int('position_buckets', -1);
+  if ((config.relative_attention ?? false) && (maxRelativePositions > MAX_RELATIVE_POSITIONS || positionBuckets > MAX_RELATIVE_POSITIONS)) {
+    const [field, value] = positionBuckets > MAX_RELATIVE_POSITIONS ? ['position_buckets', positionBuckets] : [relativeField, maxRelativePositions];
+    fail(`config.json field ${field} is ${value}, beyond the ${MAX_RELATIVE_POSITIONS} relative positions this converter builds.`);
+  }
 
   const eps = config.layer_norm_eps ?? 1e-7;
   if (typeof eps !== 'number' || !(eps > 0)) fail(`layer_norm_eps must be a positive number (got ${eps}).`);
@@ -138,12 +156,13 @@ export function readArchitecture(config) {
     hidden,
     heads,
     headSize,
-    layers: int('num_hidden_layers'),
-    intermediate: int('intermediate_size'),
-    embeddingSize: int('embedding_size', hidden),
-    vocabSize: int('vocab_size'),
+    layers: size('num_hidden_layers'),
+    intermediate: size('intermediate_size'),
+    embeddingSize: size('embedding_size', hidden),
+    vocabSize: size('vocab_size'),
     maxPositions,
-    typeVocabSize: int('type_vocab_size', 0),
+    typeVocabSize: size('type_vocab_size', 0, 0),
+    relativeField,
     positionBiasedInput: config.position_biased_input ?? true,
     relativeAttention: config.relative_attention ?? false,
     maxRelativePositions,
@@ -173,6 +192,8 @@ function weightReader(weights) {
     const key = name.replace(/^deberta\./, '').replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias');
     byName.set(key, tensor);
   }
+  /** The shape of a weight, or null when absent; reads no data. */
+  const dims = (name) => byName.get(name)?.dims ?? null;
   const get = (name, dims) => {
     const t = byName.get(name);
     if (!t) throw new ModelFormatError(`The weights have no tensor "${name}" (nor "deberta.${name}"); is this a DeBERTa-v2 checkpoint?`);
@@ -182,7 +203,55 @@ function weightReader(weights) {
     if (!(t.data instanceof Float32Array)) throw new ModelFormatError(`Weight "${name}" must be float32 data.`);
     return t;
   };
-  return { get };
+  return { get, dims, names: () => byName.keys() };
+}
+
+/**
+ * Each size in config.json checked against the weights it describes, by shape only, before the
+ * graph is built: a config that says vocab_size 10^9 or 10^6 layers next to small weights is
+ * refused in one line naming the field, instead of allocating (or looping) by the config.
+ * An absent weight is left to the builder, whose message names the missing tensor.
+ */
+function checkSizesAgainstWeights(arch, w) {
+  const refuse = (field, value, name, dims, says) => {
+    throw new ModelFormatError(`Cannot convert this DeBERTa-v2 model: config.json field ${field} is ${value}, but the `
+      + `weights say ${says} (${name} has shape ${formatDims(dims)}). Use the config.json that belongs to these weights.`);
+  };
+  const check = (field, value, name, axis, what) => {
+    const d = w.dims(name);
+    if (d && d[axis] !== value) {
+      refuse(field, value, name, d, `${d[axis] ?? 'no'} ${what}`);
+    }
+  };
+
+  check('hidden_size', arch.hidden, 'embeddings.LayerNorm.weight', 0, 'hidden values');
+  check('vocab_size', arch.vocabSize, 'embeddings.word_embeddings.weight', 0, 'tokens');
+  check('embedding_size (default hidden_size)', arch.embeddingSize, 'embeddings.word_embeddings.weight', 1, 'values per token embedding');
+  if (arch.positionBiasedInput) check('max_position_embeddings', arch.maxPositions, 'embeddings.position_embeddings.weight', 0, 'positions');
+  if (arch.typeVocabSize > 0) check('type_vocab_size', arch.typeVocabSize, 'embeddings.token_type_embeddings.weight', 0, 'token types');
+
+  // Layers: the distinct encoder.layer.<n> indices present must be 0 .. num_hidden_layers-1.
+  const layers = new Set();
+  for (const name of w.names()) {
+    const m = /^encoder\.layer\.(\d{1,9})\./.exec(name);
+    if (m) layers.add(Number(m[1]));
+  }
+  if (layers.size > 0 && (layers.size !== arch.layers || !layers.has(arch.layers - 1))) {
+    throw new ModelFormatError(`Cannot convert this DeBERTa-v2 model: config.json field num_hidden_layers is ${arch.layers}, `
+      + `but the weights hold ${layers.size} encoder layers. Use the config.json that belongs to these weights.`);
+  }
+  const attention = 'encoder.layer.0.attention.self.query_proj.weight';
+  check('num_attention_heads * attention_head_size', arch.heads * arch.headSize, attention, 0, 'attention values');
+  check('intermediate_size', arch.intermediate, 'encoder.layer.0.intermediate.dense.weight', 0, 'intermediate values');
+
+  if (arch.relativeAttention && arch.posAttType.length > 0) {
+    const rel = w.dims('encoder.rel_embeddings.weight');
+    if (!rel) throw new ModelFormatError('The weights have no tensor "encoder.rel_embeddings.weight" (nor "deberta.encoder.rel_embeddings.weight"), which relative_attention needs.');
+    if (rel.length !== 2 || rel[0] < 2 * arch.attSpan) {
+      const field = arch.positionBuckets > 0 ? 'position_buckets' : arch.relativeField;
+      refuse(field, arch.attSpan, 'encoder.rel_embeddings.weight', rel, `at most ${Math.floor(rel[0] / 2)} relative positions`);
+    }
+  }
 }
 
 /** nn.Linear stores [out, in]; MatMul wants [in, out]. */

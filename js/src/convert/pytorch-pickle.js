@@ -6,10 +6,15 @@
 //   <archive>/byteorder   "little" or "big" (newer torch only; absent means little-endian)
 // The pickle goes through the restricted reader in pickle-vm.js with the allow-list below, so a
 // malicious file can at worst be refused; nothing in it is ever executed.
-import { unzipSync } from 'fflate';
-import { InvalidArgumentError, ModelFormatError } from '../errors.js';
+// The zip is read by zip-reader.js, which checks the central directory against the bytes present;
+// storages are read lazily, only those a float tensor of the pickle uses, each bounded by the size
+// the pickle gives it, so an unreferenced or oversized entry is never inflated.
+import { InvalidArgumentError, ModelFormatError, describeUntrusted, quoteUntrusted } from '../errors.js';
 import { unpickle } from './pickle-vm.js';
-import { DTYPE_BYTES, FLOAT_DTYPES, REFUSED_FLOAT_DTYPES, decodeFloats } from './tensor-bytes.js';
+import { readZipDirectory, readZipEntry } from './zip-reader.js';
+import {
+  DTYPE_BYTES, FLOAT_DTYPES, MAX_TENSOR_RANK, REFUSED_FLOAT_DTYPES, decodeFloats, elementCount, formatDims, lazyTensor,
+} from './tensor-bytes.js';
 
 /**
  * torch storage classes -> dtype (safetensors names, so both readers report the same dtype).
@@ -26,6 +31,12 @@ const STORAGE_DTYPES = new Map([
 const RESAVE_HINT = 'Re-save it with torch.save(model.state_dict(), path) in an environment you trust, '
   + 'or use the model\'s model.safetensors.';
 
+// data.pkl of a state dict is about 100 bytes per tensor (a few hundred KB for the largest
+// models); a larger one is not a state dict, and is refused before it is inflated.
+const MAX_PICKLE_BYTES = 64 * 2 ** 20;
+// The byteorder record holds "little" or "big".
+const MAX_BYTEORDER_BYTES = 16;
+
 /** A storage's dtype tag (the stand-in for torch.FloatStorage etc.). Deliberately not callable. */
 class StorageType {
   constructor(dtype) {
@@ -34,17 +45,28 @@ class StorageType {
   }
 }
 
-/** One storage file, read once even when several tensors view it (tied weights). */
+/**
+ * One storage file. Its bytes are read on first use and then shared by every tensor viewing it
+ * (tied weights); storages only non-float tensors use are never read.
+ */
 class Storage {
-  constructor(dtype, numel, bytes) {
-    Object.assign(this, { dtype, numel, bytes });
+  constructor(dtype, numel, read) {
+    Object.assign(this, { dtype, numel, read, cached: null });
+  }
+
+  get bytes() {
+    this.cached ??= this.read();
+    return this.cached;
   }
 }
 
-/** A tensor rebuilt from the pickle; `data` is null for the non-float ones we skip. */
+/**
+ * A tensor rebuilt from the pickle, checked against its storage; `decode` (null for the non-float
+ * ones we skip) reads the storage and copies the values out when the data is first wanted.
+ */
 class Tensor {
-  constructor(dtype, dims, data) {
-    Object.assign(this, { dtype, dims, data });
+  constructor(dtype, dims, decode) {
+    Object.assign(this, { dtype, dims, decode });
   }
 }
 
@@ -62,10 +84,13 @@ export function readPytorchBin(bytes, options = {}) {
   const fail = (problem, cause) =>
     new ModelFormatError(`${label}: ${problem}. ${RESAVE_HINT}`, cause === undefined ? undefined : { cause });
 
-  const files = unzipTorchArchive(bytes, fail);
-  const prefix = archivePrefix(files, fail);
-  const entry = (name) => (Object.hasOwn(files, prefix + name) ? files[prefix + name] : undefined);
-  const littleEndian = byteOrder(entry('byteorder'), fail);
+  // Zip-level problems all read "zip archive is damaged (...)": the fix is the same for each.
+  const zipFail = (problem) => fail(`zip archive is damaged (${problem})`);
+  const entries = zipDirectory(bytes, fail, zipFail);
+  const prefix = archivePrefix(entries, fail);
+  const entry = (name) => entries.get(prefix + name);
+  const read = (name, want) => readZipEntry(bytes, entry(name), want, zipFail);
+  const littleEndian = byteOrder(entry('byteorder') && read('byteorder', { atMost: MAX_BYTEORDER_BYTES }), fail);
 
   const storages = new Map(); // key -> Storage
   function persistentLoad(pid) {
@@ -74,16 +99,19 @@ export function readPytorchBin(bytes, options = {}) {
       throw fail('a persistent id in data.pkl is not a torch storage reference');
     }
     const [, { dtype }, key, , numel] = pid;
+    const name = quoteUntrusted(key, 100);
     if (!storages.has(key)) {
-      const data = entry(`data/${key}`);
-      if (!data) throw fail(`storage "${key}" is referenced by data.pkl but ${prefix}data/${key} is missing`);
-      if (data.length !== numel * DTYPE_BYTES.get(dtype)) {
-        throw fail(`storage "${key}" should hold ${numel} ${dtype} values but has ${data.length} bytes`);
+      const found = entry(`data/${key}`);
+      if (!found) throw fail(`storage ${name} is referenced by data.pkl but ${prefix}data/${key.slice(0, 100)} is missing`);
+      // Checked against the zip's declared size now (no bytes read); the read later inflates no more.
+      const size = numel * DTYPE_BYTES.get(dtype);
+      if (!Number.isSafeInteger(size) || found.size !== size) {
+        throw fail(`storage ${name} should hold ${numel} ${dtype} values but has ${found.size} bytes`);
       }
-      storages.set(key, new Storage(dtype, numel, data));
+      storages.set(key, new Storage(dtype, numel, () => read(`data/${key}`, { exactly: size })));
     }
     const storage = storages.get(key);
-    if (storage.dtype !== dtype) throw fail(`storage "${key}" is read as both ${storage.dtype} and ${dtype}`);
+    if (storage.dtype !== dtype) throw fail(`storage ${name} is read as both ${storage.dtype} and ${dtype}`);
     return storage;
   }
 
@@ -92,6 +120,7 @@ export function readPytorchBin(bytes, options = {}) {
     if (!isCount(offset) || !isCountList(size) || !isCountList(stride) || size.length !== stride.length) {
       throw fail('a tensor has an invalid offset, size or stride');
     }
+    if (size.length > MAX_TENSOR_RANK) throw fail(`a tensor has ${size.length} dimensions (at most ${MAX_TENSOR_RANK})`);
     // Copy the shape: pickles share tuples through the memo, callers may mutate dims.
     return materialize(storage, offset, size.slice(), stride, littleEndian, fail);
   }
@@ -117,11 +146,12 @@ export function readPytorchBin(bytes, options = {}) {
     }
   };
 
-  const root = unpickle(entry('data.pkl'), { globals, persistentLoad, build, label: `${label} (data.pkl)` });
+  const pickle = read('data.pkl', { atMost: MAX_PICKLE_BYTES });
+  const root = unpickle(pickle, { globals, persistentLoad, build, label: `${label} (data.pkl)` });
   return collect(root, options.onSkip, fail);
 }
 
-function unzipTorchArchive(bytes, fail) {
+function zipDirectory(bytes, fail, zipFail) {
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   if (!isZip) {
     if (bytes[0] === 0x80) {
@@ -130,16 +160,12 @@ function unzipTorchArchive(bytes, fail) {
     }
     throw fail('is not a torch.save zip archive (no zip signature at the start)');
   }
-  try {
-    // Extract only what we read: the pickle, the byte order record and the storages.
-    return unzipSync(bytes, { filter: (f) => /^[^/]+\/(?:data\.pkl|byteorder|data\/[^/]+)$/.test(f.name) });
-  } catch (cause) {
-    throw fail(`zip archive is damaged (${cause.message})`, cause);
-  }
+  return readZipDirectory(bytes, zipFail);
 }
 
-function archivePrefix(files, fail) {
-  const prefixes = Object.keys(files).filter((n) => n.endsWith('/data.pkl')).map((n) => n.slice(0, -'data.pkl'.length));
+/** The archive's folder name ("archive/" or the file's stem): the one holding data.pkl. */
+function archivePrefix(entries, fail) {
+  const prefixes = [...entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n)).map((n) => n.slice(0, -'data.pkl'.length));
   if (prefixes.length !== 1) {
     throw fail(prefixes.length ? `holds ${prefixes.length} data.pkl files` : 'has no <archive>/data.pkl entry');
   }
@@ -149,18 +175,20 @@ function archivePrefix(files, fail) {
 function byteOrder(record, fail) {
   if (!record) return true;
   const text = new TextDecoder().decode(record).trim();
-  if (text !== 'little' && text !== 'big') throw fail(`byteorder record says "${text}", expected little or big`);
+  if (text !== 'little' && text !== 'big') throw fail(`byteorder record says ${quoteUntrusted(text)}, expected little or big`);
   return text === 'little';
 }
 
-/** Copy a (possibly strided) tensor view out of its storage as float32. */
+/** Check a (possibly strided) tensor view against its storage; decoding it to float32 comes later. */
 function materialize(storage, offset, dims, strides, littleEndian, fail) {
   const { dtype } = storage;
-  const count = dims.reduce((a, b) => a * b, 1);
-  // Last element reachable through the view; it must lie inside the storage.
-  const last = offset + dims.reduce((sum, d, i) => sum + (d - 1) * strides[i], 0);
+  const count = elementCount(dims); // Infinity past 2^53: refused below, as no storage is that big
+  // Last element reachable through the view; it must lie inside the storage. Summed with an
+  // early exit, so huge strides cannot overflow into a small-looking number.
+  let last = offset;
+  for (let i = 0; i < dims.length && count > 0 && last < storage.numel; i++) last += (dims[i] - 1) * strides[i];
   if (count > 0 && last >= storage.numel) {
-    throw fail(`a tensor of shape [${dims.join(', ')}] at offset ${offset} reaches past its `
+    throw fail(`a tensor of shape ${formatDims(dims)} at offset ${offset} reaches past its `
       + `${storage.numel}-element storage`);
   }
   if (REFUSED_FLOAT_DTYPES.has(dtype)) {
@@ -168,32 +196,34 @@ function materialize(storage, offset, dims, strides, littleEndian, fail) {
   }
   if (!FLOAT_DTYPES.has(dtype)) return new Tensor(dtype, dims, null);
   const width = DTYPE_BYTES.get(dtype);
-  if (count === 0) return new Tensor(dtype, dims, new Float32Array(0));
+  if (count === 0) return new Tensor(dtype, dims, () => new Float32Array(0));
   if (isContiguous(dims, strides)) {
-    const data = decodeFloats(storage.bytes.subarray(offset * width, (offset + count) * width), dtype, littleEndian);
-    return new Tensor(dtype, dims, data);
+    return new Tensor(dtype, dims,
+      () => decodeFloats(storage.bytes.subarray(offset * width, (offset + count) * width), dtype, littleEndian));
   }
   // Non-contiguous (transposed, sliced, expanded...): decode the span it touches, then walk the
   // strides in row-major order so the result is an ordinary contiguous tensor. A zero stride can
   // make a view far larger than its storage; cap it there so a tiny file cannot demand gigabytes.
   if (count > storage.numel) {
-    throw fail(`a tensor of shape [${dims.join(', ')}] broadcasts a ${storage.numel}-element storage `
+    throw fail(`a tensor of shape ${formatDims(dims)} broadcasts a ${storage.numel}-element storage `
       + 'to more values than it holds; save tensor.contiguous() instead');
   }
-  const span = decodeFloats(storage.bytes.subarray(offset * width, (last + 1) * width), dtype, littleEndian);
-  const out = new Float32Array(count);
-  const index = new Array(dims.length).fill(0);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    out[i] = span[at];
-    for (let d = dims.length - 1; d >= 0; d--) { // odometer step
-      at += strides[d];
-      if (++index[d] < dims[d]) break;
-      at -= strides[d] * dims[d];
-      index[d] = 0;
+  return new Tensor(dtype, dims, () => {
+    const span = decodeFloats(storage.bytes.subarray(offset * width, (last + 1) * width), dtype, littleEndian);
+    const out = new Float32Array(count);
+    const index = new Array(dims.length).fill(0);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      out[i] = span[at];
+      for (let d = dims.length - 1; d >= 0; d--) { // odometer step
+        at += strides[d];
+        if (++index[d] < dims[d]) break;
+        at -= strides[d] * dims[d];
+        index[d] = 0;
+      }
     }
-  }
-  return new Tensor(dtype, dims, out);
+    return out;
+  });
 }
 
 /** torch's rule: strides match row-major order, ignoring dimensions of size 1. */
@@ -210,12 +240,17 @@ function collect(root, onSkip, fail) {
   if (!(root instanceof Map)) throw fail('data.pkl does not hold a state dict (a dict of tensors)');
   const tensors = new Map();
   for (const [name, value] of root) {
-    if (typeof name !== 'string' || !(value instanceof Tensor)) {
-      throw fail(`state dict entry ${JSON.stringify(String(name))} is not a tensor; this looks like a `
+    // Keys and values are described, never stringified: a key can be a deeply nested tuple.
+    if (typeof name !== 'string') {
+      throw fail(`a state dict key is ${describeUntrusted(name)}, not a tensor name; this looks like a `
         + 'training checkpoint rather than a state dict');
     }
-    if (value.data === null) onSkip?.({ name, dtype: value.dtype, dims: value.dims });
-    else tensors.set(name, { dims: value.dims, dtype: value.dtype, data: value.data });
+    if (!(value instanceof Tensor)) {
+      throw fail(`state dict entry ${quoteUntrusted(name)} is not a tensor (it is ${describeUntrusted(value)}); `
+        + 'this looks like a training checkpoint rather than a state dict');
+    }
+    if (value.decode === null) onSkip?.({ name, dtype: value.dtype, dims: value.dims });
+    else tensors.set(name, lazyTensor(value.dims, value.dtype, value.decode));
   }
   return tensors;
 }

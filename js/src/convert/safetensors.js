@@ -3,9 +3,14 @@
 // The header maps each tensor name to {dtype, shape, data_offsets: [begin, end]} (offsets relative
 // to the data block) plus an optional "__metadata__" object of strings.
 // Validation mirrors the reference library: anything it would refuse is refused here too,
-// so a file we accept is one the Python tooling accepts.
-import { InvalidArgumentError, ModelFormatError } from '../errors.js';
-import { DTYPE_BYTES, FLOAT_DTYPES, REFUSED_FLOAT_DTYPES, decodeFloats } from './tensor-bytes.js';
+// so a file we accept is one the Python tooling accepts. Every declared length, offset and shape
+// is checked against the bytes present before anything is decoded or allocated, shape products
+// are computed without float overflow, and messages quote header values by type and size
+// (a header is up to 100 MB of JSON that anyone can write).
+import { InvalidArgumentError, ModelFormatError, describeUntrusted, quoteUntrusted } from '../errors.js';
+import {
+  DTYPE_BYTES, FLOAT_DTYPES, MAX_TENSOR_RANK, REFUSED_FLOAT_DTYPES, decodeFloats, elementCount, formatDims, lazyTensor,
+} from './tensor-bytes.js';
 
 /** The reference implementation caps the header at 100 MB; a larger one is corruption, not a model. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -66,8 +71,7 @@ export function readSafetensors(bytes, options = {}) {
       options.onSkip?.({ name, dtype, dims });
       continue;
     }
-    const data = decodeFloats(bytes.subarray(dataStart + begin, dataStart + end), dtype, true);
-    tensors.set(name, { dims, dtype, data });
+    tensors.set(name, lazyTensor(dims, dtype, () => decodeFloats(bytes.subarray(dataStart + begin, dataStart + end), dtype, true)));
   }
   return tensors;
 }
@@ -91,30 +95,33 @@ function parseHeader(headerBytes, fail) {
 
 /** Validate one header entry on its own: dtype, shape, offsets, and size agreeing with shape. */
 function checkEntry(name, info, dataLength, fail) {
-  const where = `tensor "${name}"`;
+  const where = `tensor ${quoteUntrusted(name)}`;
   if (!isPlainObject(info)) throw fail(`${where} in the header is not an object`);
   const { dtype, shape, data_offsets: offsets } = info;
   if (typeof dtype !== 'string' || !DTYPE_BYTES.has(dtype)) {
-    throw fail(`${where} has unknown dtype ${JSON.stringify(dtype)} (known: ${[...DTYPE_BYTES.keys()].join(', ')})`);
+    throw fail(`${where} has unknown dtype ${quoteUntrusted(dtype, 40)} (known: ${[...DTYPE_BYTES.keys()].join(', ')})`);
   }
   if (REFUSED_FLOAT_DTYPES.has(dtype)) {
     throw fail(`${where} is ${dtype}; only F32, F16 and BF16 weights can be converted`,
       'Re-save the model in float32, float16 or bfloat16 (e.g. model.float()) and convert that.');
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
-    throw fail(`${where} has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+    throw fail(`${where} has shape ${showJson(shape)}; expected an array of non-negative integers`);
   }
+  if (shape.length > MAX_TENSOR_RANK) throw fail(`${where} has ${shape.length} dimensions (at most ${MAX_TENSOR_RANK})`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw fail(`${where} has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] byte offsets`);
+    throw fail(`${where} has data_offsets ${showJson(offsets)}; expected [begin, end] byte offsets`);
   }
   const [begin, end] = offsets;
   if (begin > end || end > dataLength) {
     throw fail(`${where} has data_offsets [${begin}, ${end}] outside the ${dataLength}-byte data block`
       + (end > dataLength ? '; the file looks truncated' : ''));
   }
-  const expected = shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES.get(dtype);
+  // Infinity when the shape alone passes 2^53 elements: it can never match a real span.
+  const expected = elementCount(shape) * DTYPE_BYTES.get(dtype);
   if (end - begin !== expected) {
-    throw fail(`${where} (${dtype}, shape [${shape.join(', ')}]) needs ${expected} bytes `
+    const needs = Number.isSafeInteger(expected) ? `${expected} bytes` : 'more bytes than any file holds';
+    throw fail(`${where} (${dtype}, shape ${formatDims(shape)}) needs ${needs} `
       + `but its data_offsets span ${end - begin}`);
   }
   return { name, dtype, dims: shape.slice(), begin, end };
@@ -127,7 +134,7 @@ function checkLayout(entries, dataLength, fail) {
   let previous = null;
   for (const entry of sorted) {
     if (entry.begin < covered) {
-      throw fail(`tensors "${previous.name}" and "${entry.name}" overlap in the data block`);
+      throw fail(`tensors ${quoteUntrusted(previous.name)} and ${quoteUntrusted(entry.name)} overlap in the data block`);
     }
     if (entry.begin > covered) {
       throw fail(`bytes ${covered}..${entry.begin} of the data block belong to no tensor`);
@@ -138,6 +145,13 @@ function checkLayout(entries, dataLength, fail) {
   if (covered !== dataLength) {
     throw fail(`the data block has ${dataLength - covered} bytes after the last tensor`);
   }
+}
+
+/** A header value for a message: short arrays item by item, anything bigger by type and size. */
+function showJson(value) {
+  const one = (v) => (typeof v === 'string' ? quoteUntrusted(v, 40)
+    : v === null || typeof v !== 'object' ? String(v) : describeUntrusted(v));
+  return Array.isArray(value) && value.length <= 8 ? `[${value.map(one).join(', ')}]` : one(value);
 }
 
 function isCount(v) {

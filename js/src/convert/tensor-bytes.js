@@ -18,6 +18,54 @@ export const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
  */
 export const REFUSED_FLOAT_DTYPES = new Set(['F64', 'F8_E4M3', 'F8_E5M2']);
 
+/**
+ * Most dimensions a weight tensor may have. torch itself stops at 64; weights use 1 to 4. The
+ * cap keeps shape loops and messages small whatever a header declares.
+ */
+export const MAX_TENSOR_RANK = 64;
+
+/**
+ * Number of elements of a shape, exactly, or Infinity once it passes Number.MAX_SAFE_INTEGER
+ * (no file holds that many, and a float product past 2^53 would round). 0 if any dimension is 0.
+ * @param {number[]} dims  non-negative safe integers
+ * @returns {number}
+ */
+export function elementCount(dims) {
+  if (dims.includes(0)) return 0;
+  let count = 1;
+  for (const d of dims) {
+    if (count > Number.MAX_SAFE_INTEGER / d) return Infinity;
+    count *= d;
+  }
+  return count;
+}
+
+/** A shape for an error message: `[12000, 64]`, or the first dimensions and the rank when long. */
+export function formatDims(dims) {
+  return dims.length <= 8 ? `[${dims.join(', ')}]` : `[${dims.slice(0, 8).join(', ')}, ...] (${dims.length} dimensions)`;
+}
+
+/**
+ * A reader's tensor: `dims` and `dtype` now, the float32 `data` decoded on first access (and kept).
+ * Readers check every size and offset up front; decoding waits until someone needs the values,
+ * so a converter can compare shapes with config.json first, and tensors it never uses (a pooler,
+ * a language-model head) are never decoded or inflated.
+ * @param {number[]} dims
+ * @param {string} dtype
+ * @param {() => Float32Array} decode
+ * @returns {{dims: number[], dtype: string, data: Float32Array}}
+ */
+export function lazyTensor(dims, dtype, decode) {
+  let data = null;
+  return Object.defineProperty({ dims, dtype }, 'data', {
+    enumerable: true,
+    get() {
+      data ??= decode();
+      return data;
+    },
+  });
+}
+
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**

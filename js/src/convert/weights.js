@@ -1,7 +1,7 @@
 // One entry point for model weight files: picks the reader from the file's first bytes
 // (a torch.save zip starts "PK\x03\x04", a legacy torch.save file with a pickle PROTO opcode),
 // falling back to the name. safetensors has no magic number, so it is the default.
-import { InvalidArgumentError } from '../errors.js';
+import { GmatrixEmbedError, InvalidArgumentError, ModelFormatError } from '../errors.js';
 import { readPytorchBin } from './pytorch-pickle.js';
 import { readSafetensors } from './safetensors.js';
 
@@ -20,6 +20,15 @@ export function readWeights(fileName, bytes, options = {}) {
   const zipOrPickle = (bytes[0] === 0x50 && bytes[1] === 0x4b) || bytes[0] === 0x80;
   // torch.save's usual names go to the torch reader even when the magic is wrong, so the error
   // message talks about torch.save rather than about a safetensors header.
-  if (zipOrPickle || /\.(bin|pt|pth)$/i.test(fileName)) return readPytorchBin(bytes, opts);
-  return readSafetensors(bytes, opts);
+  const read = zipOrPickle || /\.(bin|pt|pth)$/i.test(fileName) ? readPytorchBin : readSafetensors;
+  try {
+    return read(bytes, opts);
+  } catch (err) {
+    // The readers turn every problem they know of into a typed error (the fuzz tests hold them
+    // to it). Should a file still reach a plain exception, the caller gets the same one-line,
+    // typed error as for any other broken file instead of a stack trace.
+    if (err instanceof GmatrixEmbedError) throw err;
+    throw new ModelFormatError(`${fileName}: could not be read (${err?.name ?? 'Error'}: ${err?.message ?? err}); `
+      + 'the file is damaged or unusual. Please report this with the file.', { cause: err });
+  }
 }
