@@ -1,8 +1,8 @@
 // The public entry points: list a repository, download one file, download a snapshot.
-import { FileNotFoundError } from '../errors.js';
+import { FileNotFoundError, quoteUntrusted } from '../errors.js';
 import { resolveHubOptions } from './options.js';
 import { openStorage } from './storage.js';
-import { offlineMiss, resolveListing } from './listing.js';
+import { offlineMiss, resolveListing, skippedReason } from './listing.js';
 import { createProgress } from './progress.js';
 import { transfer } from './transfer.js';
 import { expectationFor } from './integrity.js';
@@ -32,6 +32,8 @@ export async function downloadFile(repo, path, options) {
   const { opts, storage, listing } = await prepare(repo, options, { missing: [path] });
   const file = listing.files.find((f) => f.path === path);
   if (!file) {
+    const skipped = skippedReason(listing, path);
+    if (skipped) throw skippedFileError(repo, opts, listing, path, skipped);
     const some = listing.files.slice(0, 20).map((f) => f.path).join(', ');
     throw new FileNotFoundError(`"${path}" is not in ${repo} at revision "${opts.revision}" (commit ${listing.sha}). Files there: ${some || 'none'}.`);
   }
@@ -59,6 +61,8 @@ export async function snapshotDownload(repo, options) {
   const wanted = typeof include === 'function' ? ['files chosen by the include function'] : [include ?? []].flat();
   const { opts, storage, listing } = await prepare(repo, hubOptions, { wanted });
   const absent = literalPatterns(include).filter((name) => !listing.files.some((f) => f.path === name));
+  const skipped = absent.find((name) => skippedReason(listing, name));
+  if (skipped) throw skippedFileError(repo, opts, listing, skipped, skippedReason(listing, skipped));
   if (absent.length > 0) {
     throw new FileNotFoundError(`${repo} at revision "${opts.revision}" (commit ${listing.sha}) has no ${absent.map((n) => `"${n}"`).join(', ')}.`);
   }
@@ -76,6 +80,12 @@ export async function snapshotDownload(repo, options) {
     for (const f of selected) files.set(f.path, await fetchFile(repo, listing.sha, f, { opts, storage, progress }));
   }
   return { sha: listing.sha, dir: storage.snapshotDir(repo, listing.sha), files };
+}
+
+// A file the Hub lists under a name the client will not use as a cache path (listed-paths.js).
+function skippedFileError(repo, opts, listing, path, reason) {
+  return new FileNotFoundError(`${quoteUntrusted(path)} in ${repo} at revision "${opts.revision}" (commit ${listing.sha}) `
+    + `cannot be downloaded: ${reason}. Rename it in the repository.`);
 }
 
 async function prepare(repo, options, want) {

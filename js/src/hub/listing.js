@@ -2,13 +2,18 @@
 // API online, from the cache offline. Every later download uses the commit sha, never the branch
 // name, so a push to the repo halfway through a snapshot cannot mix two versions.
 import { NetworkError, OfflineCacheMissError } from '../errors.js';
-import { httpError, hubFetch, toTransferError } from './http.js';
+import { httpError, hubFetch } from './http.js';
+import { withDeadline } from './deadline.js';
 import { withRetries } from './retry.js';
-import { isCommitSha, isRepoPath } from './repo-id.js';
+import { isCommitSha } from './repo-id.js';
+import { checkListedPaths } from './listed-paths.js';
 
 // Listing retries are fewer than download retries: when the Hub is unreachable, falling back to
 // the cache quickly beats waiting out a long backoff.
 const LISTING_RETRIES = 2;
+// The Hub's listing is about 200 bytes per file; 64 MB is a repository of 300,000 files. A larger
+// answer is not a listing, and is refused before it fills memory.
+const MAX_LISTING_BYTES = 64 * 2 ** 20;
 
 /**
  * @typedef {object} RepoFile
@@ -20,6 +25,7 @@ const LISTING_RETRIES = 2;
  * @typedef {object} RepoListing
  * @property {string} sha       commit the revision resolved to
  * @property {RepoFile[]} files
+ * @property {{path: string, reason: string}[]} [skipped]  listed names left out, and why (see listed-paths.js)
  */
 
 /**
@@ -54,7 +60,10 @@ export async function resolveListing(repo, opts, storage, want = {}) {
 
 async function readCachedListing(repo, revision, storage) {
   const sha = isCommitSha(revision) ? revision : await storage.readRef(repo, revision);
-  return sha ? storage.readListing(repo, sha) : null;
+  const listing = sha ? await storage.readListing(repo, sha) : null;
+  // A damaged cache entry behaves as uncached, never as a listing to trust.
+  return listing?.sha === sha && Array.isArray(listing.files) && listing.files.every((f) => typeof f?.path === 'string')
+    ? listing : null;
 }
 
 /**
@@ -64,15 +73,11 @@ async function readCachedListing(repo, revision, storage) {
 async function fetchListing(repo, opts) {
   const url = `${opts.endpoint}/api/models/${repo}/revision/${encodeURIComponent(opts.revision)}?blobs=true`;
   const what = `repository ${repo} at revision "${opts.revision}"`;
-  const text = await withRetries(async () => {
-    const { response } = await hubFetch(url, opts, { headers: { Accept: 'application/json' } });
-    if (!response.ok) throw httpError(response, { what, url, token: opts.token });
-    try {
-      return await response.text();
-    } catch (err) {
-      throw toTransferError(err, opts.signal, url);
-    }
-  }, { ...opts, maxRetries: Math.min(opts.maxRetries, LISTING_RETRIES) });
+  const text = await withRetries(() => withDeadline(opts, async (deadline) => {
+    const { response } = await hubFetch(url, opts, { headers: { Accept: 'application/json' }, deadline });
+    if (!response.ok) throw await httpError(response, { what, url, token: opts.token }, deadline);
+    return deadline.text(response, url, MAX_LISTING_BYTES, `The listing of ${what}`);
+  }), { ...opts, maxRetries: Math.min(opts.maxRetries, LISTING_RETRIES) });
   return parseListing(text, what, url);
 }
 
@@ -87,11 +92,13 @@ export function parseListing(text, what, url) {
   if (!isCommitSha(json?.sha) || !Array.isArray(json.siblings)) {
     throw new NetworkError(`Unexpected answer listing ${what} from ${url}: expected JSON with "sha" and "siblings". Is HF_ENDPOINT a Hugging Face Hub?`);
   }
+  // Names that cannot safely become a cache file (`..`, control characters, 300-byte names, a
+  // file that is also a folder, duplicates) are left out with the reason, rather than failing the
+  // repo; asking for one of them by name says why it is missing.
+  const { accepted, skipped } = checkListedPaths(json.siblings.map((s) => s?.rfilename));
   const files = [];
   for (const s of json.siblings) {
-    // Names that cannot be a relative path (`..`, backslashes) could escape the cache folder;
-    // no model file is named like that, so they are left out rather than failing the repo.
-    if (!isRepoPath(s?.rfilename)) continue;
+    if (!accepted.has(s?.rfilename)) continue;
     const file = { path: s.rfilename };
     const size = s.lfs?.size ?? s.size;
     if (Number.isSafeInteger(size) && size >= 0) file.size = size;
@@ -99,7 +106,16 @@ export function parseListing(text, what, url) {
     else if (!s.lfs && /^[0-9a-f]{40}$/.test(s.blobId ?? '')) file.gitBlobId = s.blobId; // an LFS blobId hashes the pointer, not the content
     files.push(file);
   }
-  return { sha: json.sha, files };
+  return skipped.length ? { sha: json.sha, files, skipped } : { sha: json.sha, files };
+}
+
+/**
+ * Why `path` is not among the listing's files when the Hub listed it, or undefined.
+ * @param {RepoListing} listing
+ * @param {string} path
+ */
+export function skippedReason(listing, path) {
+  return listing.skipped?.find((s) => s.path === path)?.reason;
 }
 
 /**

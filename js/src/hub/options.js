@@ -16,8 +16,13 @@ export const DEFAULT_ENDPOINT = 'https://huggingface.co';
  * @property {import('./storage.js').HubStorage} [cache]  storage to use instead of the one for this environment
  * @property {AbortSignal} [signal] cancels the operation with an AbortError
  * @property {(event: import('./progress.js').ProgressEvent) => void} [onProgress]
- * @property {number} [maxRetries]   retries per file after a dropped connection or 5xx. Default 5
- * @property {number} [retryDelayMs] first retry delay, doubled each time (capped at 8 s). Default 500
+ * @property {number} [maxRetries]   retries per file after a dropped connection, a stall, 429 or 5xx. Default 5
+ * @property {number} [retryDelayMs] first retry delay, doubled each time (capped at 8 s). Default 500;
+ *   a 429 or 503 answer's Retry-After (up to 60 s) replaces it
+ * @property {number} [connectTimeoutMs] longest wait for a response's headers, per request and per
+ *   redirect. Default: env HF_HUB_ETAG_TIMEOUT (seconds), else 10 s
+ * @property {number} [readTimeoutMs] longest silence while a response body streams. Default: env
+ *   HF_HUB_DOWNLOAD_TIMEOUT (seconds), else 60 s
  * @property {typeof fetch} [fetch]  fetch implementation. Default: globalThis.fetch
  */
 
@@ -34,8 +39,20 @@ export const DEFAULT_ENDPOINT = 'https://huggingface.co';
  * @property {((event: import('./progress.js').ProgressEvent) => void) | undefined} onProgress
  * @property {number} maxRetries
  * @property {number} retryDelayMs
+ * @property {number} connectTimeoutMs
+ * @property {number} readTimeoutMs
  * @property {typeof fetch} fetch
  */
+
+// Timeouts. Headers: the Hub's front end answers in well under a second, also for a 302 to its
+// CDN, so no headers after 10 s means the server or the path to it is stuck (huggingface_hub
+// waits 10 s for its metadata requests too). Body: 60 s without a single byte. A live but slow
+// link still sends something every few seconds, whereas a CDN fetching a cold LFS object from
+// storage, or a mobile link between cells, can pause for tens of seconds; since a stalled download
+// resumes where it stopped, a stall costs only the wait, so the bound is generous rather than
+// huggingface_hub's 10 s (which HF_HUB_DOWNLOAD_TIMEOUT=10 restores).
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_READ_TIMEOUT_MS = 60_000;
 
 /**
  * Validates and defaults hub options.
@@ -93,14 +110,35 @@ export function resolveHubOptions(options = {}, env = readEnv()) {
   for (const [name, value] of [['maxRetries', maxRetries], ['retryDelayMs', retryDelayMs]]) {
     if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer.`);
   }
+  // Timeouts: explicit option, then the huggingface_hub variable (seconds, fractions allowed),
+  // then the defaults above. HF_HUB_ETAG_TIMEOUT bounds huggingface_hub's metadata round trip,
+  // which is our wait for headers; HF_HUB_DOWNLOAD_TIMEOUT is its read timeout while a file streams.
+  const connectTimeoutMs = o.connectTimeoutMs
+    ?? secondsFromEnv(env, 'HF_HUB_ETAG_TIMEOUT') ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const readTimeoutMs = o.readTimeoutMs
+    ?? secondsFromEnv(env, 'HF_HUB_DOWNLOAD_TIMEOUT') ?? DEFAULT_READ_TIMEOUT_MS;
+  for (const [name, value] of [['connectTimeoutMs', connectTimeoutMs], ['readTimeoutMs', readTimeoutMs]]) {
+    if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer (milliseconds).`);
+  }
   // fetch: injectable for proxies or tests; the global one exists in Node 20 and browsers.
   const fetchImpl = o.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') throw new InvalidArgumentError('No fetch available; pass options.fetch.');
 
   return Object.freeze({
     endpoint, token, revision, offline, cacheDir, cache: o.cache, signal: o.signal,
-    onProgress: o.onProgress, maxRetries, retryDelayMs, fetch: fetchImpl,
+    onProgress: o.onProgress, maxRetries, retryDelayMs, connectTimeoutMs, readTimeoutMs, fetch: fetchImpl,
   });
+}
+
+/** A timeout given in seconds by an environment variable, in ms; undefined when unset or empty. */
+function secondsFromEnv(env, name) {
+  const text = nonEmpty(env[name]?.trim());
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d*\.?\d+$/.test(text) || !(seconds > 0) || seconds > 86_400) {
+    throw new InvalidArgumentError(`${name} must be a positive number of seconds (at most 86400), got ${JSON.stringify(text.slice(0, 40))}.`);
+  }
+  return Math.max(1, Math.round(seconds * 1000));
 }
 
 function nonEmpty(value) {

@@ -1,6 +1,7 @@
-// Bounded retries with exponential backoff, for the transient failures http.js marks
-// `retryable` (dropped connections, 429, 5xx). A download attempt resumes where the previous one
-// stopped, so retrying costs only the bytes that never arrived.
+// Bounded retries with exponential backoff, for the transient failures http.js and deadline.js
+// mark `retryable` (dropped connections, stalls, 429, 5xx). A download attempt resumes where the
+// previous one stopped, so retrying costs only the bytes that never arrived. When the server said
+// how long to wait (Retry-After, already capped by http.js), that wait replaces the backoff.
 import { throwIfAborted } from './http.js';
 
 const MAX_DELAY_MS = 8000;
@@ -19,7 +20,7 @@ export async function withRetries(attempt, { maxRetries, retryDelayMs, signal })
       return await attempt();
     } catch (err) {
       if (err?.retryable !== true || failures >= maxRetries) throw err;
-      await sleep(Math.min(retryDelayMs * 2 ** failures, MAX_DELAY_MS), signal);
+      await sleep(err.retryAfterMs ?? Math.min(retryDelayMs * 2 ** failures, MAX_DELAY_MS), signal);
     }
   }
 }

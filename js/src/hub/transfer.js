@@ -1,8 +1,10 @@
 // Moves one file's bytes from the Hub into a PartialFile: resumes with `Range: bytes=N-` from
-// whatever is already held, retries (bounded) when the connection drops mid-file, and starts
-// over when a server ignores the Range header.
-import { NetworkError } from '../errors.js';
-import { httpError, hubFetch, throwIfAborted, toTransferError } from './http.js';
+// whatever is already held, retries (bounded) when the connection drops or stalls mid-file, and
+// starts over when a server ignores the Range header. A server sending more bytes than the file
+// has is cut off rather than allowed to fill the disk.
+import { IntegrityError, NetworkError } from '../errors.js';
+import { httpError, hubFetch, throwIfAborted } from './http.js';
+import { withDeadline } from './deadline.js';
 import { withRetries } from './retry.js';
 
 /**
@@ -16,7 +18,7 @@ import { withRetries } from './retry.js';
  */
 export async function transfer(url, part, file, what, opts, progress) {
   let meta = {};
-  await withRetries(async () => {
+  await withRetries(() => withDeadline(opts, async (deadline) => {
     throwIfAborted(opts.signal);
     if (file.size !== undefined && part.offset > file.size) await part.restart(); // leftover of something else
     // A partial that is already complete (interrupted between download and commit) needs no
@@ -26,7 +28,7 @@ export async function transfer(url, part, file, what, opts, progress) {
     const from = part.offset;
     // identity: byte offsets must refer to the file itself, not to a compressed transfer.
     const headers = { 'Accept-Encoding': 'identity', ...(from > 0 && { Range: `bytes=${from}-` }) };
-    const answer = await hubFetch(url, opts, { headers });
+    const answer = await hubFetch(url, opts, { headers, deadline });
     const { response } = answer;
     meta = answer.meta;
     if (response.status === 416 && from > 0) {
@@ -35,38 +37,26 @@ export async function transfer(url, part, file, what, opts, progress) {
       await part.restart();
       throw retryable(`${what}: the server refused to resume at byte ${from}; starting over.`);
     }
-    if (!response.ok) throw httpError(response, { what, url, token: opts.token });
+    if (!response.ok) throw await httpError(response, { what, url, token: opts.token }, deadline);
     if (from > 0 && !resumesAt(response, from)) await part.restart(); // 200: Range ignored, full body follows
 
     progress.download(file.path, part.offset);
-    await pump(response, part, file, url, opts, progress);
-    const expected = file.size ?? toLength(response.headers.get('content-length'), from, response.status);
-    if (expected !== undefined && part.offset < expected) {
-      throw retryable(`${what}: the connection closed after ${part.offset} of ${expected} bytes.`);
-    }
-  }, opts);
-  return meta;
-}
-
-async function pump(response, part, file, url, opts, progress) {
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      let result;
-      try {
-        result = await reader.read();
-      } catch (err) {
-        throw toTransferError(err, opts.signal, url);
+    const expected = file.size ?? toLength(response.headers.get('content-length'), part.offset, response.status);
+    for await (const chunk of deadline.chunks(response, url)) {
+      if (expected !== undefined && part.offset + chunk.length > expected) {
+        await part.restart(); // what we hold can no longer be told apart from the excess
+        throw new IntegrityError(`${what}: the server sent more than the ${expected} bytes the file has; `
+          + 'the bytes were discarded and nothing was cached. Try again, and report it if it persists.');
       }
-      if (result.done) return;
-      await part.append(result.value);
+      await part.append(chunk);
       progress.download(file.path, part.offset);
       throwIfAborted(opts.signal);
     }
-  } finally {
-    reader.cancel().catch(() => {}); // frees the connection when we stop early
-  }
+    if (expected !== undefined && part.offset < expected) {
+      throw retryable(`${what}: the connection closed after ${part.offset} of ${expected} bytes.`);
+    }
+  }), opts);
+  return meta;
 }
 
 function resumesAt(response, from) {

@@ -1,5 +1,5 @@
 // Hub tests must not see the developer's own Hub settings, and must never reach the real Hub.
-const HUB_ENV = ['HF_ENDPOINT', 'HF_TOKEN', 'HF_HUB_OFFLINE', 'GMATRIX_EMBED_CACHE'];
+const HUB_ENV = ['HF_ENDPOINT', 'HF_TOKEN', 'HF_HUB_OFFLINE', 'GMATRIX_EMBED_CACHE', 'HF_HUB_DOWNLOAD_TIMEOUT', 'HF_HUB_ETAG_TIMEOUT'];
 
 /** Clears the Hub variables (HF_ENDPOINT points at a closed local port); returns a restore function. */
 export function isolateHubEnv() {

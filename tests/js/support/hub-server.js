@@ -58,17 +58,22 @@ export async function startHubServer({ repos, lfsThreshold = 1_000_000 }) {
   }
 
   function serveListing(req, res, repoId, revision, blobs) {
+    if (takeFault('hang', 'listing')) return; // no headers, ever
+    const injected = takeFault('failStatus', 'listing');
+    if (injected) return inject(res, injected);
     const repo = lookup(req, res, repoId, revision);
     if (!repo) return;
-    const siblings = [...repo.files.values()].map((f) => {
+    let siblings = [...repo.files.values()].map((f) => {
       if (!blobs) return { rfilename: f.path };
       const wrong = state.faults.wrongChecksum.has(f.path);
       const sibling = { rfilename: f.path, size: f.bytes.length, blobId: wrong && !f.lfs ? flip(f.gitSha1) : f.blobId };
       if (f.lfs) sibling.lfs = { sha256: wrong ? flip(f.sha256) : f.sha256, size: f.bytes.length, pointerSize: f.pointer.length };
       return sibling;
     });
+    if (state.faults.editListing) siblings = state.faults.editListing(siblings);
     const body = JSON.stringify({ _id: repo.sha.slice(0, 24), id: repoId, modelId: repoId, sha: repo.sha, private: Boolean(repo.token), siblings });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    if (takeFault('stall', 'listing')) return res.flushHeaders(); // headers, then silence
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
@@ -77,7 +82,9 @@ export async function startHubServer({ repos, lfsThreshold = 1_000_000 }) {
     if (!repo) return;
     const file = repo.files.get(filePath);
     if (!file || state.faults.notFound.has(filePath)) return error(res, 404, 'EntryNotFound', `${filePath} does not exist on "${revision}"`);
-    if (takeFault('failStatus', filePath)) return error(res, state.faults.failStatus.status, undefined, 'Injected failure');
+    if (takeFault('hang', filePath)) return undefined; // no headers, ever
+    const injected = takeFault('failStatus', filePath);
+    if (injected) return inject(res, injected);
     const common = { 'X-Repo-Commit': repo.sha };
     if (file.lfs) {
       // Like the Hub: the LFS metadata rides on the redirect, the CDN answer does not repeat it.
@@ -118,6 +125,12 @@ export async function startHubServer({ repos, lfsThreshold = 1_000_000 }) {
     res.writeHead(status, { ...headers, 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', 'Content-Length': end - start + 1 });
     if (req.method === 'HEAD') return res.end();
     const body = file.bytes.subarray(start, end + 1);
+    const stall = takeFault('stall', file.path);
+    if (stall) {
+      // Headers and the first bytes, then silence with the connection left open.
+      res.write(body.subarray(0, Math.min(stall.bytes ?? 0, body.length)));
+      return res.flushHeaders();
+    }
     const drop = takeFault('dropAfter', file.path);
     if (drop) {
       // Send part of the body, then close the connection: the client sees a short read. end()
@@ -130,12 +143,22 @@ export async function startHubServer({ repos, lfsThreshold = 1_000_000 }) {
     return res.end(body);
   }
 
-  // Consumes one use of a counted fault aimed at `filePath`; returns the fault or null.
+  // Consumes one use of a counted fault aimed at `filePath` ('listing' for the listing; a fault
+  // aims at files unless its path says 'listing'); returns the fault or null.
   function takeFault(name, filePath) {
     const fault = state.faults[name];
-    if (!fault || fault.times <= 0 || (fault.path && fault.path !== filePath)) return null;
+    if (!fault || fault.times <= 0) return null;
+    if (fault.path ? fault.path !== filePath : filePath === 'listing') return null;
     fault.times -= 1;
     return fault;
+  }
+
+  // An injected error answer: the status, any extra headers (Retry-After), and a body.
+  function inject(res, { status, headers = {}, body }) {
+    if (body === undefined) return error(res, status, undefined, 'Injected failure', headers);
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+    res.end(body);
+    return null;
   }
 
   return {
@@ -145,7 +168,11 @@ export async function startHubServer({ repos, lfsThreshold = 1_000_000 }) {
     /**
      * Switchable faults:
      *   dropAfter: {path?, bytes, times}   cut the connection after `bytes` of a body, `times` times
-     *   failStatus: {path?, status, times} answer resolve requests with `status`, `times` times
+     *   failStatus: {path?, status, times, headers?, body?}  answer with `status` (and those
+     *                                       headers and body), `times` times; path 'listing' for the listing
+     *   hang: {path?, times}                never answer (no headers); path 'listing' for the listing
+     *   stall: {path?, bytes?, times}       send the headers (and `bytes` of the body), then nothing
+     *   editListing: (siblings) => siblings rewrite the listing's file entries
      *   notFound: Set of paths              answer 404 for these files although listed
      *   wrongChecksum: Set of paths         list (and X-Linked-Etag) a wrong hash for these files
      *   ignoreRange: boolean                answer 200 with the whole file to Range requests
@@ -169,7 +196,10 @@ export async function startHubServer({ repos, lfsThreshold = 1_000_000 }) {
 }
 
 function freshFaults() {
-  return { dropAfter: null, failStatus: null, notFound: new Set(), wrongChecksum: new Set(), ignoreRange: false, slow: null };
+  return {
+    dropAfter: null, failStatus: null, notFound: new Set(), wrongChecksum: new Set(), ignoreRange: false, slow: null,
+    hang: null, stall: null, editListing: null,
+  };
 }
 
 // Keeps a download in flight long enough for a test to act on it (abort, a second downloader).
@@ -219,8 +249,8 @@ function parseRange(header) {
   return m ? { start: Number(m[1]), end: m[2] ? Number(m[2]) : undefined } : null;
 }
 
-function error(res, status, code, message) {
-  const headers = { 'Content-Type': 'application/json', 'X-Error-Message': message };
+function error(res, status, code, message, extraHeaders = {}) {
+  const headers = { 'Content-Type': 'application/json', 'X-Error-Message': message, ...extraHeaders };
   if (code) headers['X-Error-Code'] = code;
   res.writeHead(status, headers);
   res.end(JSON.stringify({ error: message }));
