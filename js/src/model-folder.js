@@ -7,7 +7,7 @@
 //   tokenizer_config.json        tokenizer flags and special tokens (special_tokens_map.json too)
 //   vocab.txt / tokenizer.json   the WordPiece vocabulary
 //   model.onnx | onnx/model.onnx the encoder graph (onnx/model_quantized.onnx etc. for dtypes)
-import { ModelFormatError, FileNotFoundError } from './errors.js';
+import { ModelFormatError, FileNotFoundError, quoteUntrusted } from './errors.js';
 
 const MODULE_TRANSFORMER = 'sentence_transformers.models.Transformer';
 const MODULE_POOLING = 'sentence_transformers.models.Pooling';
@@ -55,8 +55,23 @@ async function readVocab(source, tokenizerJson) {
   if (await source.has('vocab.txt')) return source.readText('vocab.txt');
   const model = tokenizerJson?.model;
   if (model?.type === 'WordPiece' && model.vocab && typeof model.vocab === 'object') {
-    const tokens = [];
-    for (const [token, id] of Object.entries(model.vocab)) tokens[id] = token;
+    // vocab.txt lists token i on line i, so the ids must be exactly 0..n-1, each once, and no
+    // token may hold a line break; anything else would shift every later id (or, with an id of
+    // 10^9, build a gigabyte of empty lines).
+    const entries = Object.entries(model.vocab);
+    const tokens = new Array(entries.length);
+    for (const [token, id] of entries) {
+      if (!Number.isInteger(id) || id < 0 || id >= entries.length || tokens[id] !== undefined) {
+        throw new ModelFormatError(`tokenizer.json in ${source.description} gives token ${quoteUntrusted(token, 60)} the id `
+          + `${quoteUntrusted(String(id), 30)}; a WordPiece vocabulary of ${entries.length} tokens needs the ids 0 to `
+          + `${entries.length - 1}, each once. Replace tokenizer.json with the file from the model repository.`);
+      }
+      if (/[\r\n]/.test(token)) {
+        throw new ModelFormatError(`tokenizer.json in ${source.description} has a token with a line break `
+          + `(${quoteUntrusted(token, 60)}), which no WordPiece vocabulary holds.`);
+      }
+      tokens[id] = token;
+    }
     return `${tokens.join('\n')}\n`;
   }
   throw new FileNotFoundError(`${source.description} has no vocab.txt (nor a WordPiece tokenizer.json); ` +

@@ -15,6 +15,7 @@ import {
 import { readWeights } from '../../js/src/convert/weights.js';
 import { convertFolder, convertWeights } from '../../js/src/convert/convert-model.js';
 import { MemoryFolderSource } from '../../js/src/sources/memory-folder.js';
+import { readModelFolder } from '../../js/src/model-folder.js';
 import { GmatrixEmbedError, ModelFormatError, UnsafeModelFileError } from '../../js/src/errors.js';
 
 const enc = new TextEncoder();
@@ -368,7 +369,32 @@ describe('config.json sizes that the weights do not have', () => {
   stillConverts();
 });
 
+// ---------------------------------------------------------------- tokenizer.json (found by fuzz-readers)
+
+describe('tokenizer.json vocabularies whose ids cannot be lines of vocab.txt', () => {
+  const folder = (vocab) => new MemoryFolderSource(new Map([
+    ['config.json', fixture('config.json')],
+    ['tokenizer.json', enc.encode(JSON.stringify({ model: { type: 'WordPiece', unk_token: '[UNK]', vocab } }))],
+  ]), 'a crafted folder');
+  const good = { '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, hello: 4 };
+
+  test('the crafted vocabulary itself reads', async () => {
+    assert.equal((await readModelFolder(folder(good))).vocabText, '[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n');
+  });
+
+  // An id of 10^9 made a 10^9-line string (RangeError: Invalid string length after seconds).
+  for (const [name, vocab, pattern] of [
+    ['an id of 10^9', { ...good, hello: 1e9 }, /gives token "hello" the id "1000000000"/],
+    ['a repeated id', { ...good, hello: 3 }, /needs the ids 0 to 4, each once/],
+    ['a fractional or negative id', { ...good, hello: -0.5 }, /the id "-0\.5"/],
+    ['a token with a line break', { ...good, 'a\nb': 5 }, /a token with a line break \("a\\nb"\)/],
+  ]) {
+    test(`${name} is refused`, async () => {
+      await refused(() => readModelFolder(folder(vocab)), ModelFormatError, pattern);
+    });
+  }
+});
+
 after(() => {
-  // Regression cases from the fuzz test go above; this only documents that every group ran.
-  assert.ok(reference.length > 0);
+  assert.ok(reference.length > 0); // every group ran against the same reference conversion
 });
