@@ -8,6 +8,8 @@
 //   similarity  wasm SIMD similarityMatrix vs a plain JavaScript loop
 //   search      searchIndex over 100k and 1M vectors (float32, int8, binary, rescored): wasm SIMD
 //               kernels vs a plain JavaScript loop, recall@10 of int8 and binary against float32
+//   bulk        gmatrix-embed embed -o .npy (streamed windows) vs one embed() over all lines, tiny
+//               model, 10k and 100k lines: time, texts/s, peak RSS
 //   peers       gmatrix-embed (wasm, native) vs transformers.js (onnxruntime-web, Node default), base
 //               size, KorSTS test: cold start, sentences/s, peak RSS, GFLOP/s, tokenizer; results.json
 //
@@ -24,10 +26,11 @@ import { runEncoderSpeed } from './encoder-speed.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runSimilarity } from './similarity.js';
 import { runSearch } from './search.js';
+import { runBulk } from './bulk.js';
 import { runPeers } from './peers.js';
 import { log } from './report.js';
 
-const SECTIONS = ['conversion', 'encoder', 'e2e', 'similarity', 'search', 'peers'];
+const SECTIONS = ['conversion', 'encoder', 'e2e', 'similarity', 'search', 'bulk', 'peers'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const chosen = args.filter((a) => !a.startsWith('--'));
@@ -74,8 +77,12 @@ try {
     heading('5. Top-k search over stored vectors (searchIndex)');
     await runSearch({ quick });
   }
+  if (run.has('bulk')) {
+    heading('6. Bulk embedding of a corpus, tiny model');
+    await runBulk({ work, quick });
+  }
   if (run.has('peers')) {
-    heading('6. Peers: gmatrix-embed vs transformers.js, base size, KorSTS test sentences');
+    heading('7. Peers: gmatrix-embed vs transformers.js, base size, KorSTS test sentences');
     await runPeers({ work, quick });
   }
   log('done');

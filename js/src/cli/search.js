@@ -31,8 +31,8 @@ Embeds each query with the index's model and prints its top-k rows, best first.
   --corpus FILE          the texts of the index's rows, shown beside the results (default: the
                          input the index was embedded from, when it is still there unchanged)
   --json                 one JSON line per query: {"query", "results": [{"row", "score", "text"}]}
-Scores: cosine (dot for unit vectors) for float32; the dot product with the dequantized rows for
-int8/uint8; minus the Hamming distance for binary/ubinary.
+Scores: cosine for float32, and for int8/uint8 with the dequantized rows; minus the Hamming
+distance for binary/ubinary (then, with --rescore, the rescore index's cosine).
 
 Example:
   gmatrix-embed embed -i corpus.txt -o corpus.npy --precision int8
