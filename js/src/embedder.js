@@ -123,7 +123,9 @@ export class Embedder {
   async #embedAll(list, { normalize, batchSize, batchTokens, onProgress, signal }) {
     this.#checkAlive();
     const dims = this.info.dimensions;
-    const out = new Float32Array(list.length * dims);
+    // Allocated once the first batch has shown that the graph's width agrees with config.json
+    // (#embedBatch refuses a mismatch): a config claiming a huge hidden_size must not size it.
+    let out = list.length === 0 ? new Float32Array(0) : undefined;
     const encoded = this.#tokenizer.encodeMany(list.map(wellFormed));
     const yieldNow = createYielder();
     try {
@@ -133,6 +135,7 @@ export class Embedder {
         this.#checkAlive();
         if (signal?.aborted) throw new AbortError('embed was aborted; embeddings computed so far were discarded.');
         const pooled = await this.#embedBatch(unwrap(encoded.batch(indices)), normalize);
+        out ??= new Float32Array(list.length * dims);
         indices.forEach((original, row) => out.set(pooled.subarray(row * dims, (row + 1) * dims), original * dims));
         done += indices.length;
         onProgress?.({ done, total: list.length });

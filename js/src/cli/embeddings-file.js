@@ -102,7 +102,9 @@ export async function openEmbeddingsFile(file, { format, precision, width, expec
   const type = storageType(precision);
   const rowBytes = width * (type === 'float32' ? 4 : 1);
   if (format === 'f32' && type !== 'float32') throw new UsageError(`.f32 output holds float32 only; write --precision ${precision} to .npy or .jsonl`);
-  const handle = await fs.open(file, resume ? 'r+' : 'w');
+  const handle = await fs.open(file, resume ? 'r+' : 'w').catch((err) => {
+    throw new InvalidArgumentError(`Cannot write --output ${file}: ${err.code === 'ENOENT' ? 'its folder does not exist' : err.message}.`);
+  });
   try {
     let kept = 0;
     let end = 0;

@@ -67,6 +67,12 @@ export async function main(argv, io) {
       io.stderr.write(`gmatrix-embed ${command}: ${oneLine(err.message)}\n`);
       return err.code === 'E_ABORTED' ? 130 : 1;
     }
-    throw err;
+    // Anything else is the environment (a full disk, a permission: Node's E* codes) or a bug:
+    // still one line, and GMATRIX_EMBED_DEBUG=1 adds the stack for a report.
+    const system = typeof err?.code === 'string' && /^E[A-Z0-9_]+$/.test(err.code);
+    io.stderr.write(`gmatrix-embed ${command}: ${system ? '' : 'unexpected error: '}${oneLine(err?.message ?? err)}` +
+      `${system ? '' : " (a bug: please report it with the output of GMATRIX_EMBED_DEBUG=1 gmatrix-embed ...)"}\n`);
+    if (process.env.GMATRIX_EMBED_DEBUG) io.stderr.write(`${err?.stack ?? err}\n`);
+    return 1;
   }
 }
