@@ -8,13 +8,16 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, tinyDebertaDir } from './fixtures.js';
-import { readGolden } from './support/golden.js';
+import { BACKENDS, readGolden } from './support/golden.js';
 import { parseNpyHeader } from '../../js/src/search/npy.js';
 
 const bin = path.join(repoRoot, 'js/bin/gmatrix-embed.js');
 const { sentences } = readGolden('sentences.json');
 const texts = [...new Set(sentences.map((s) => s.text))].filter((t) => t.trim() && !/[\r\n\u2028\u2029\u0085\u000b\u000c\u001c-\u001e]/.test(t));
-const MODEL = ['--model', tinyDebertaDir, '--backend', 'wasm', '--threads', '1'];
+// The faster backend where there is one: these tests run the CLI dozens of times (the golden
+// tests cover both backends).
+const BACKEND = BACKENDS.includes('native') ? 'native' : 'wasm';
+const MODEL = ['--model', tinyDebertaDir, '--backend', BACKEND, '--threads', '1'];
 
 function cli(args, input) {
   return new Promise((resolve) => {
