@@ -265,3 +265,25 @@ describe('CLI ergonomics', () => {
     assert.match(r.stderr, /evil\\x1b\[31m\.md/);
   });
 });
+
+describe('progress', () => {
+  it('draws a bar with rate and ETA on a terminal, nothing with --quiet or when piped', async () => {
+    const { main } = await import('../../js/src/cli/main.js');
+    const { PassThrough } = await import('node:stream');
+    const run = async (args, isTTY) => {
+      const stderr = Object.assign(new PassThrough(), { isTTY });
+      const stdout = new PassThrough();
+      let text = '';
+      stderr.on('data', (d) => { text += d; });
+      stdout.resume();
+      const code = await main(['embed', ...MODEL, '-i', at('corpus.txt'), '-o', at('progress.f32'), '--overwrite', ...args],
+        { stdin: new PassThrough(), stdout, stderr });
+      return { code, text };
+    };
+    const shown = await run([], true);
+    assert.equal(shown.code, 0);
+    assert.match(shown.text, /\[#+\] 100\.0% 2,000\/2,000 texts · [\d.]+ texts\/s · ETA 0:00/);
+    assert.deepEqual(await run(['--quiet'], true), { code: 0, text: '' });
+    assert.deepEqual(await run([], false), { code: 0, text: '' });
+  });
+});

@@ -147,6 +147,8 @@ export async function run({ values }, io) {
       version: 1,
       model: values.model ?? DEFAULT_MODEL,
       revision: values.revision ?? null,
+      // What was loaded, e.g. 'owner/name@<commit>' for a Hub model: the exact weights.
+      source: info.source,
       dtype: info.dtype,
       backend: info.backend,
       dimensions: info.dimensions,
