@@ -9,7 +9,8 @@ const LOAD_OPTION_NAMES = new Set([
 ]);
 const EMBED_OPTION_NAMES = new Set(['normalize', 'batchSize', 'batchTokens', 'onProgress', 'signal']);
 
-function checkKnown(options, known, where) {
+/** The options object itself ({} when absent), after refusing any name not in `known`. */
+export function checkKnown(options, known, where) {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidArgumentError(`${where} options must be an object; got ${describe(options)}.`);
@@ -23,10 +24,14 @@ function checkKnown(options, known, where) {
   return options;
 }
 
-function describe(value) {
+/** A value named for an error message: its type, or a short quote of a string or number. */
+export function describe(value) {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'string' ? `the string ${JSON.stringify(value.slice(0, 40))}` : typeof value;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  return typeof value;
 }
 
 function positiveInteger(value, name, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {

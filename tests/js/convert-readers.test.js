@@ -12,6 +12,7 @@ import { readPytorchBin } from '../../js/src/convert/pytorch-pickle.js';
 import { readWeights } from '../../js/src/convert/weights.js';
 import { unpickle } from '../../js/src/convert/pickle-vm.js';
 import { InvalidArgumentError, ModelFormatError, UnsafeModelFileError } from '../../js/src/errors.js';
+import { concat } from './support/crafted-files.js';
 
 const enc = new TextEncoder();
 const readFixture = (...parts) => new Uint8Array(fs.readFileSync(path.join(fixturesDir, ...parts)));
@@ -40,16 +41,6 @@ const formatError = (re) => isError(ModelFormatError, 'E_MODEL_FORMAT', re);
 const unsafeError = (re) => isError(UnsafeModelFileError, 'E_UNSAFE_MODEL_FILE', re);
 
 // ---------------------------------------------------------------- builders
-
-function concat(chunks) {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** Numbers -> bytes with a DataView setter, e.g. packed('setUint16', 2, [1, 2]). */
 function packed(setter, width, values, littleEndian = true) {

@@ -5,6 +5,7 @@
 // Browser-safe: the Node file reader is read-index-node.js.
 import { core, unwrap } from '../core.js';
 import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { checkKnown, describe } from '../options.js';
 import { PRECISIONS } from './quantize.js';
 const ARRAY_TYPES = {
   float32: Float32Array, int8: Int8Array, uint8: Uint8Array, binary: Int8Array, ubinary: Uint8Array,
@@ -56,28 +57,6 @@ function handleOf(index, name) {
       'create it again with createSearchIndex() or readSearchIndex().');
   }
   return handle;
-}
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  if (typeof value === 'number') return `the number ${value}`;
-  return typeof value;
-}
-
-function checkKnown(options, known, where) {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${where} options must be an object; got ${describe(options)}.`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!known.has(name)) {
-      throw new InvalidArgumentError(`Unknown ${where} option '${name}'; known options are: ${[...known].join(', ')}.`);
-    }
-  }
-  return options;
 }
 
 function positiveInteger(value, name, fallback) {
