@@ -64,4 +64,18 @@ export async function runBulk({ work, quick }) {
     }
   }
   table(['implementation', 'lines', 's', 'texts/s', 'peak RSS MiB', 'RSS vs one call'], rows);
+  await longText();
+}
+
+// One hostile text: 50 MB of Korean, of which only the first 128 tokens are kept. The tokenizer
+// stops reading once they are found, so this costs about what copying the text into WebAssembly does.
+async function longText() {
+  const { Embedder } = await import('../js/src/index.js');
+  const embedder = await Embedder.load(model, { backend: 'wasm', threads: 1 });
+  const text = '한 남자가 기타를 치고 있다. '.repeat(Math.ceil((50 * 2 ** 20) / 40));
+  const started = performance.now();
+  const { ids, truncated } = embedder.tokenize(text);
+  const ms = performance.now() - started;
+  log(`tokenize of one ${(Buffer.byteLength(text) / 2 ** 20).toFixed(0)} MB text: ${ms.toFixed(0)} ms (${ids.length} ids, truncated ${truncated})`);
+  await embedder.dispose();
 }

@@ -12,7 +12,7 @@ import { EmbeddingRows } from './embedding-rows.js';
  *   can read inline weights from the .onnx file as external data (graph/externalize-inline-weights.js),
  *   and whether relative-position projections run per call on the window only
  *   (graph/untile-relative-attention.js)
- * @returns {Promise<{bytes: Uint8Array, applied: string[], embeddings: Array<{input: string, rows: EmbeddingRows}>,
+ * @returns {Promise<{bytes: Uint8Array, applied: string[], embeddings: Array<{input: string, rows: EmbeddingRows}>, idLimit?: number,
  *   ownFile?: {name: string, bytes: Uint8Array}}>} ownFile: the .onnx file, by the name the graph
  *   now reads weights from, when it does
  */
@@ -28,7 +28,7 @@ export async function prepareModel({ source, onnxPath }, readExternal, { weights
       `(${String(err?.message ?? err).split('\n')[0]}); replace it with the repository's file or convert the weights again.`,
     { cause: err });
   }
-  const { bytes, applied, lifted, readsSelf } = prepared;
+  const { bytes, applied, lifted, readsSelf, idLimit } = prepared;
   const folder = onnxPath.includes('/') ? onnxPath.slice(0, onnxPath.lastIndexOf('/') + 1) : '';
   const embeddings = [];
   for (const { input, table } of lifted) {
@@ -42,5 +42,5 @@ export async function prepareModel({ source, onnxPath }, readExternal, { weights
     }
     embeddings.push({ input, rows });
   }
-  return { bytes, applied, embeddings, ...(readsSelf ? { ownFile: { name: fileName, bytes: original } } : {}) };
+  return { bytes, applied, embeddings, idLimit, ...(readsSelf ? { ownFile: { name: fileName, bytes: original } } : {}) };
 }
