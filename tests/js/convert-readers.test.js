@@ -12,7 +12,7 @@ import { readPytorchBin } from '../../js/src/convert/pytorch-pickle.js';
 import { readWeights } from '../../js/src/convert/weights.js';
 import { unpickle } from '../../js/src/convert/pickle-vm.js';
 import { InvalidArgumentError, ModelFormatError, UnsafeModelFileError } from '../../js/src/errors.js';
-import { concat } from './support/crafted-files.js';
+import { concat, op, orderedDict, pickle, tup } from './support/crafted-files.js';
 
 const enc = new TextEncoder();
 const readFixture = (...parts) => new Uint8Array(fs.readFileSync(path.join(fixturesDir, ...parts)));
@@ -75,33 +75,6 @@ function safetensorsFile(tensors) {
 }
 
 // Pickle assembler: opcodes from the pickle spec, written as byte arrays.
-const op = {
-  proto: [0x80, 2],
-  mark: 0x28,
-  stop: 0x2e,
-  tuple: 0x74,
-  emptyTuple: 0x29,
-  emptyDict: 0x7d,
-  setitem: 0x73,
-  setitems: 0x75,
-  reduce: 0x52,
-  build: 0x62,
-  persid: 0x51,
-  none: 0x4e,
-  newTrue: 0x88,
-  newFalse: 0x89,
-  stackGlobal: 0x93,
-  global: (module, name) => [0x63, ...enc.encode(`${module}\n${name}\n`)],
-  str: (s) => {
-    const b = enc.encode(s);
-    return [0x58, ...packed('setUint32', 4, [b.length]), ...b];
-  },
-  int: (n) => [0x4a, ...packed('setInt32', 4, [n])],
-};
-const tup = (...items) => [op.mark, ...items, op.tuple];
-const pickle = (...parts) => Uint8Array.from(parts.flat(Infinity));
-const orderedDict = () => [op.global('collections', 'OrderedDict'), op.emptyTuple, op.reduce];
-
 /** torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()) */
 function torchTensor({ storage, key, numel, offset = 0, dims, strides }) {
   const pid = tup(op.str('storage'), op.global('torch', storage), op.str(key), op.str('cpu'), op.int(numel));

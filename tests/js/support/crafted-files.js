@@ -99,9 +99,12 @@ export const op = {
   setitem: 0x73,
   setitems: 0x75,
   reduce: 0x52,
+  build: 0x62,
   persid: 0x51,
   none: 0x4e,
+  newTrue: 0x88,
   newFalse: 0x89,
+  stackGlobal: 0x93,
   dup: 0x32,
   global: (module, name) => [0x63, ...enc.encode(`${module}\n${name}\n`)],
   str: (s) => {
