@@ -5,6 +5,7 @@
 // agree byte for byte: resumed = uninterrupted, and the shards' files concatenated = the whole.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Embedder, DEFAULT_MODEL } from '../embedder.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import { calibrationRanges, PRECISIONS, quantizeEmbeddings } from '../search/quantize.js';
@@ -145,7 +146,8 @@ export async function run({ values }, io) {
     const settings = {
       format: 'gmatrix-embed.embeddings',
       version: 1,
-      model: values.model ?? DEFAULT_MODEL,
+      // A local folder by its absolute path, so `search` finds it from any working directory.
+      model: values.model && fs.existsSync(values.model) ? path.resolve(values.model) : values.model ?? DEFAULT_MODEL,
       revision: values.revision ?? null,
       // What was loaded, e.g. 'owner/name@<commit>' for a Hub model: the exact weights.
       source: info.source,
@@ -157,7 +159,7 @@ export async function run({ values }, io) {
       precision,
       window,
       output: { format },
-      input: { file: input.name, format: input.format, column: input.column ?? null, bytes: scan?.bytes ?? null,
+      input: { file: input.stdin ? 'stdin' : path.resolve(input.file), format: input.format, column: input.column ?? null, bytes: scan?.bytes ?? null,
         sha256: scan?.sha256 ?? null, count: scan?.count ?? null },
       shard: shard ? { ...shard, start: range.start, end: range.end } : null,
     };
