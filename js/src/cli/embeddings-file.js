@@ -60,21 +60,6 @@ function encodeRows(format, quantized) {
   return Buffer.from(text, 'utf8');
 }
 
-// Complete rows of an existing output, and the byte length they occupy.
-async function measure(handle, format, rowBytes) {
-  const { size } = await handle.stat();
-  if (format === 'f32') return { rows: Math.floor(size / rowBytes), prefix: 0 };
-  if (format === 'npy') {
-    if (size < NPY_HEADER_BYTES) return { rows: 0, prefix: 0, noHeader: true };
-    const head = new Uint8Array(NPY_HEADER_BYTES);
-    await handle.read(head, 0, NPY_HEADER_BYTES, 0);
-    const { headerLength } = parseNpyHeader(head);
-    return { rows: Math.floor((size - headerLength) / rowBytes), prefix: headerLength };
-  }
-  // jsonl: count whole lines, remembering where each window's worth ends is left to the caller.
-  return { rows: -1, prefix: 0, size };
-}
-
 async function jsonlLineEnds(handle, wantedRows) {
   const buffer = Buffer.alloc(1 << 20);
   let position = 0;
@@ -93,6 +78,26 @@ async function jsonlLineEnds(handle, wantedRows) {
   return { rows, end };
 }
 
+// The whole windows an interrupted run left in the file: how many rows, and the bytes they take
+// (with the .npy header). No rows means start over.
+async function keptPrefix(handle, format, rowBytes, window) {
+  const wholeWindows = (rows) => rows - (rows % window);
+  if (format === 'jsonl') {
+    const rows = wholeWindows((await jsonlLineEnds(handle, Infinity)).rows);
+    return { rows, end: (await jsonlLineEnds(handle, rows)).end };
+  }
+  const { size } = await handle.stat();
+  let header = 0;
+  if (format === 'npy') {
+    if (size < NPY_HEADER_BYTES) return { rows: 0, end: 0 };
+    const head = new Uint8Array(NPY_HEADER_BYTES);
+    await handle.read(head, 0, NPY_HEADER_BYTES, 0);
+    header = parseNpyHeader(head).headerLength;
+  }
+  const rows = wholeWindows(Math.floor((size - header) / rowBytes));
+  return { rows, end: header + rows * rowBytes };
+}
+
 /**
  * Opens the output for writing rows of `width` values (bytes for binary precisions).
  * With `resume`, keeps the rows already there, rounded down to a multiple of `window` (a window
@@ -102,35 +107,26 @@ export async function openEmbeddingsFile(file, { format, precision, width, expec
   const type = storageType(precision);
   const rowBytes = width * (type === 'float32' ? 4 : 1);
   if (format === 'f32' && type !== 'float32') throw new UsageError(`.f32 output holds float32 only; write --precision ${precision} to .npy or .jsonl`);
-  const handle = await fs.open(file, resume ? 'r+' : 'w').catch((err) => {
-    throw new InvalidArgumentError(`Cannot write --output ${file}: ${err.code === 'ENOENT' ? 'its folder does not exist' : err.message}.`);
-  });
+  // Resuming a run whose output was removed starts it over.
+  const open = (flags) => fs.open(file, flags);
+  const handle = await (resume ? open('r+').catch((err) => (err.code === 'ENOENT' ? open('w+') : Promise.reject(err))) : open('w'))
+    .catch((err) => {
+      throw new InvalidArgumentError(`Cannot write --output ${file}: ${err.code === 'ENOENT' ? 'its folder does not exist' : err.message}.`);
+    });
   try {
-    let kept = 0;
-    let end = 0;
-    if (resume) {
-      const measured = await measure(handle, format, rowBytes);
-      if (format === 'jsonl') {
-        const whole = await jsonlLineEnds(handle, Infinity);
-        kept = whole.rows - (whole.rows % window);
-        end = (await jsonlLineEnds(handle, kept)).end;
-      } else if (!measured.noHeader) {
-        kept = measured.rows - (measured.rows % window);
-        end = measured.prefix + kept * rowBytes;
-      }
-      if (format === 'npy' && measured.noHeader) resume = false;
-    }
-    if (!resume || (format === 'npy' && end === 0)) {
+    const { rows: kept, end } = resume ? await keptPrefix(handle, format, rowBytes, window) : { rows: 0, end: 0 };
+    let position = end;
+    if (kept === 0) {
       await handle.truncate(0);
-      end = 0;
+      position = 0;
       if (format === 'npy') {
         await handle.write(encodeNpyHeader(NPY_DESCR[type], [expectedRows ?? 0, width]), 0, NPY_HEADER_BYTES, 0);
-        end = NPY_HEADER_BYTES;
+        position = NPY_HEADER_BYTES;
       }
     } else {
       await handle.truncate(end);
     }
-    return new EmbeddingsFile(handle, { format, type, width, rowsKept: kept, position: end });
+    return new EmbeddingsFile(handle, { format, type, width, rowsKept: kept, position });
   } catch (err) {
     await handle.close();
     throw err;
