@@ -144,6 +144,12 @@ describe('embed --output', () => {
       assert.ok(fs.readFileSync(out).equals(fs.readFileSync(at('full.npy'))), signal);
       assert.equal(JSON.parse(fs.readFileSync(`${out}.json`, 'utf8')).complete, true);
     }
+    // The output gone but its record left: --resume starts over and still ends equal.
+    const record = JSON.parse(fs.readFileSync(at('full.npy.json'), 'utf8'));
+    fs.writeFileSync(at('gone.npy.json'), JSON.stringify({ ...record, complete: false }));
+    const restarted = await cli(['embed', ...common, '-o', at('gone.npy'), '--resume']);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    assert.ok(fs.readFileSync(at('gone.npy')).equals(fs.readFileSync(at('full.npy'))));
     const changed = await cli(['embed', ...common, '-o', at('full.npy'), '--resume', '--window', '100']);
     assert.equal(changed.code, 1);
     assert.match(changed.stderr, /started with window 200, this run has 100/);
