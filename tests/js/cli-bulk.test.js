@@ -175,7 +175,7 @@ describe('embed --output', () => {
       assert.equal(code, 0);
       return max / 1024;
     };
-    // Measured: 309-323 MB for 1,500 lines, 341-347 MB for 15,000 (V8's heap and ONNX Runtime's
+    // Measured: 323 MB for 1,500 lines, 341 MB for 15,000 (V8's heap and ONNX Runtime's
     // arena settling); 600 lines is too few for that, so the smaller run is not made smaller.
     const small = await peak(1500);
     const large = await peak(15000);
