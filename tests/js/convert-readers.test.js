@@ -12,7 +12,7 @@ import { readPytorchBin } from '../../js/src/convert/pytorch-pickle.js';
 import { readWeights } from '../../js/src/convert/weights.js';
 import { unpickle } from '../../js/src/convert/pickle-vm.js';
 import { InvalidArgumentError, ModelFormatError, UnsafeModelFileError } from '../../js/src/errors.js';
-import { concat, op, orderedDict, pickle, tup } from './support/crafted-files.js';
+import { concat, op, orderedDict, pickle, rawSafetensors, safetensorsFile, tup } from './support/crafted-files.js';
 
 const enc = new TextEncoder();
 const readFixture = (...parts) => new Uint8Array(fs.readFileSync(path.join(fixturesDir, ...parts)));
@@ -51,28 +51,6 @@ function packed(setter, width, values, littleEndian = true) {
 }
 const f32 = (values, le) => packed('setFloat32', 4, values, le);
 const u16 = (values, le) => packed('setUint16', 2, values, le);
-
-/** A safetensors file from a header object (or raw header text) and a data block. */
-function rawSafetensors(header, data = new Uint8Array(0), headerText = JSON.stringify(header)) {
-  let json = enc.encode(headerText);
-  json = concat([json, enc.encode(' '.repeat((8 - (json.length % 8)) % 8))]); // padded like the writers do
-  const out = new Uint8Array(8 + json.length + data.length);
-  new DataView(out.buffer).setUint32(0, json.length, true);
-  out.set(json, 8);
-  out.set(data, 8 + json.length);
-  return out;
-}
-
-/** A valid safetensors file: tensors = [{name, dtype, shape, bytes}], laid out back to back. */
-function safetensorsFile(tensors) {
-  const header = { __metadata__: { format: 'pt' } };
-  let offset = 0;
-  for (const { name, dtype, shape, bytes } of tensors) {
-    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes.length] };
-    offset += bytes.length;
-  }
-  return rawSafetensors(header, concat(tensors.map((t) => t.bytes)));
-}
 
 // Pickle assembler: opcodes from the pickle spec, written as byte arrays.
 /** torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()) */
