@@ -10,7 +10,8 @@ import { Embedder, DEFAULT_MODEL } from '../embedder.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import { calibrationRanges, PRECISIONS, quantizeEmbeddings } from '../search/quantize.js';
 import { choiceFlag, integerFlag, loadOptionsFrom, showsProgress, UsageError } from './args.js';
-import { openEmbeddingsFile, outputFormat, readSidecar, writeSidecar } from './embeddings-file.js';
+import { jsonLines, openEmbeddingsFile, outputFormat, readSidecar, writeSidecar } from './embeddings-file.js';
+import { rowWidth } from '../search/search-index.js';
 import { INPUT_HELP, INPUT_OPTIONS, inputSpec, readTexts, scanInput } from './input.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -97,10 +98,8 @@ function checkResumable(previous, settings, output) {
 function stdoutWriter(stream) {
   return {
     rowsKept: 0,
-    async append({ data, dims }) {
-      let text = '';
-      for (let r = 0; r < dims[0]; r++) text += `${JSON.stringify({ embedding: Array.from(data.subarray(r * dims[1], (r + 1) * dims[1])) })}\n`;
-      if (!stream.write(text)) await new Promise((resolve) => stream.once('drain', resolve));
+    async append(rows) {
+      if (!stream.write(jsonLines(rows))) await new Promise((resolve) => stream.once('drain', resolve));
     },
     async finish() {},
     async close() {},
@@ -176,7 +175,7 @@ export async function run({ values }, io) {
       }
       if (previous.ranges) ranges = { min: Float32Array.from(previous.ranges.min), max: Float32Array.from(previous.ranges.max) };
     }
-    const width = precision.endsWith('binary') ? Math.ceil(info.dimensions / 8) : info.dimensions;
+    const width = rowWidth(precision, info.dimensions);
     const total = range.end - range.start;
     file = output
       ? await openEmbeddingsFile(output, { format, precision, width, expectedRows: scan ? total : undefined, resume: values.resume, window })

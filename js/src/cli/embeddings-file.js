@@ -9,13 +9,13 @@ import fs from 'node:fs/promises';
 import { InvalidArgumentError } from '../errors.js';
 import { encodeNpyHeader, NPY_DESCR, parseNpyHeader } from '../search/npy.js';
 import { UsageError } from './args.js';
+import { extensionOf } from './input.js';
 
 export const OUTPUT_FORMATS = { '.jsonl': 'jsonl', '.npy': 'npy', '.f32': 'f32' };
 
 /** The output format of `file` from its extension, or a usage error listing the accepted ones. */
 export function outputFormat(file) {
-  const extension = /\.[^./\\]+$/.exec(file.toLowerCase())?.[0];
-  const format = OUTPUT_FORMATS[extension];
+  const format = OUTPUT_FORMATS[extensionOf(file)];
   if (!format) {
     throw new UsageError(`cannot tell the output format of '${file}' from its extension; accepted: ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
   }
@@ -44,20 +44,20 @@ export async function writeSidecar(file, sidecar) {
   await fs.rename(`${target}.tmp`, target);
 }
 
-function storageType(precision) {
-  return { float32: 'float32', int8: 'int8', binary: 'int8', uint8: 'uint8', ubinary: 'uint8' }[precision];
-}
 
 const NPY_HEADER_BYTES = encodeNpyHeader('<f4', [0, 0]).length;
 
-/** Encodes rows of one precision as the bytes (npy, f32) or lines (jsonl) of the output. */
-function encodeRows(format, quantized) {
-  const { data } = quantized;
-  if (format !== 'jsonl') return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const [rows, width] = quantized.dims;
+/** Rows ({data, dims}) as {"embedding": [...]} lines, the .jsonl output and stdout's. */
+export function jsonLines({ data, dims: [rows, width] }) {
   let text = '';
   for (let r = 0; r < rows; r++) text += `${JSON.stringify({ embedding: Array.from(data.subarray(r * width, (r + 1) * width)) })}\n`;
-  return Buffer.from(text, 'utf8');
+  return text;
+}
+
+/** Encodes rows of one precision as the bytes of the output file. */
+function encodeRows(format, { data, dims }) {
+  if (format === 'jsonl') return Buffer.from(jsonLines({ data, dims }), 'utf8');
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 async function jsonlLineEnds(handle, wantedRows) {
@@ -104,9 +104,8 @@ async function keptPrefix(handle, format, rowBytes, window) {
  * is only trusted whole), truncates the rest, and reports how many rows are kept.
  */
 export async function openEmbeddingsFile(file, { format, precision, width, expectedRows, resume, window }) {
-  const type = storageType(precision);
-  const rowBytes = width * (type === 'float32' ? 4 : 1);
-  if (format === 'f32' && type !== 'float32') throw new UsageError(`.f32 output holds float32 only; write --precision ${precision} to .npy or .jsonl`);
+  const descr = NPY_DESCR[precision];
+  const rowBytes = width * (precision === 'float32' ? 4 : 1);
   // Resuming a run whose output was removed starts it over.
   const open = (flags) => fs.open(file, flags);
   const handle = await (resume ? open('r+').catch((err) => (err.code === 'ENOENT' ? open('w+') : Promise.reject(err))) : open('w'))
@@ -120,13 +119,13 @@ export async function openEmbeddingsFile(file, { format, precision, width, expec
       await handle.truncate(0);
       position = 0;
       if (format === 'npy') {
-        await handle.write(encodeNpyHeader(NPY_DESCR[type], [expectedRows ?? 0, width]), 0, NPY_HEADER_BYTES, 0);
+        await handle.write(encodeNpyHeader(descr, [expectedRows ?? 0, width]), 0, NPY_HEADER_BYTES, 0);
         position = NPY_HEADER_BYTES;
       }
     } else {
       await handle.truncate(end);
     }
-    return new EmbeddingsFile(handle, { format, type, width, rowsKept: kept, position });
+    return new EmbeddingsFile(handle, { format, descr, width, rowsKept: kept, position });
   } catch (err) {
     await handle.close();
     throw err;
@@ -136,14 +135,14 @@ export async function openEmbeddingsFile(file, { format, precision, width, expec
 class EmbeddingsFile {
   #handle;
   #format;
-  #type;
+  #descr;
   #width;
   #position;
 
-  constructor(handle, { format, type, width, rowsKept, position }) {
+  constructor(handle, { format, descr, width, rowsKept, position }) {
     this.#handle = handle;
     this.#format = format;
-    this.#type = type;
+    this.#descr = descr;
     this.#width = width;
     this.#position = position;
     /** Rows already in the file when it was opened (resume). */
@@ -164,7 +163,7 @@ class EmbeddingsFile {
   /** Sets the final row count in an .npy header, flushes and closes. */
   async finish(rowCount) {
     if (this.#format === 'npy') {
-      await this.#handle.write(encodeNpyHeader(NPY_DESCR[this.#type], [rowCount, this.#width]), 0, NPY_HEADER_BYTES, 0);
+      await this.#handle.write(encodeNpyHeader(this.#descr, [rowCount, this.#width]), 0, NPY_HEADER_BYTES, 0);
     }
     await this.#handle.sync();
     await this.close();

@@ -30,6 +30,11 @@ export const INPUT_HELP = `Input:
   --column NAME          the text column of a .csv/.tsv or field of a .jsonl (default "text",
                          or a table's only column)`;
 
+/** A file name's extension, lower-cased with its dot ('.csv'), or undefined. */
+export function extensionOf(file) {
+  return /\.[^./\\]+$/.exec(file.toLowerCase())?.[0];
+}
+
 /** What to read: `{file, name, format, column, stdin}`; usage errors for what cannot be read. */
 export function inputSpec(values) {
   const file = values.input;
@@ -40,8 +45,7 @@ export function inputSpec(values) {
   const stdin = file === '-';
   let format = values.format;
   if (!format && !stdin) {
-    const extension = /\.[^./\\]+$/.exec(file.toLowerCase())?.[0];
-    format = EXTENSIONS[extension];
+    format = EXTENSIONS[extensionOf(file)];
     if (!format) {
       throw new UsageError(`cannot tell the format of '${file}' from its extension; accepted: ` +
         `${Object.keys(EXTENSIONS).join(', ')} (or pass --format ${INPUT_FORMATS.join('|')})`);

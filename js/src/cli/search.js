@@ -4,9 +4,8 @@ import fs from 'node:fs';
 import { Embedder } from '../embedder.js';
 import { InvalidArgumentError } from '../errors.js';
 import { searchIndex } from '../search/search-index.js';
-import { readSearchIndex } from '../search/read-index-node.js';
+import { readEmbeddingsSidecar, readSearchIndex } from '../search/read-index-node.js';
 import { integerFlag, loadOptionsFrom, UsageError } from './args.js';
-import { readSidecar } from './embeddings-file.js';
 import { inputSpec, readTexts } from './input.js';
 
 export const summary = 'query texts -> the top-k rows of an index written by embed (fp32, int8 or binary)';
@@ -63,8 +62,7 @@ export async function run({ values }, io) {
   if (!values.index) throw new UsageError('search needs --index FILE (an .npy or .f32 written by gmatrix-embed embed --output)');
   if (!values.query && !values.queries) throw new UsageError('search needs --query TEXT or --queries FILE');
   const topK = values['top-k'] === undefined ? 10 : integerFlag(values, 'top-k', { max: 10000 });
-  const sidecar = await readSidecar(values.index);
-  if (!sidecar) throw new InvalidArgumentError(`${values.index}.json is missing; search reads the model and precision of an index from it.`);
+  const sidecar = await readEmbeddingsSidecar(values.index);
   const queries = [...(values.query ?? [])];
   if (values.queries) for await (const text of readTexts(inputSpec({ input: values.queries }), io)) queries.push(text);
 

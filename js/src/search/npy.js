@@ -4,7 +4,8 @@
 import { InvalidArgumentError } from '../errors.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-export const NPY_DESCR = { float32: '<f4', int8: '|i1', uint8: '|u1' };
+// The .npy dtype of each precision (binary precisions are bytes of packed bits).
+export const NPY_DESCR = { float32: '<f4', int8: '|i1', uint8: '|u1', binary: '|i1', ubinary: '|u1' };
 const ITEM_BYTES = { '<f4': 4, '|i1': 1, '|u1': 1 };
 // Headers are written this long whatever the shape, so a file's header can be rewritten in place
 // with its final row count once a streaming write ends.

@@ -5,13 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FileNotFoundError, InvalidArgumentError } from '../errors.js';
-import { parseNpyHeader } from './npy.js';
+import { NPY_DESCR, parseNpyHeader } from './npy.js';
 import { allocateSearchIndex, checkPrecision, rowWidth } from './search-index.js';
 
-const NPY_DESCR = { float32: '<f4', int8: '|i1', uint8: '|u1', binary: '|i1', ubinary: '|u1' };
 const CHUNK_BYTES = 16 << 20;
 
-async function readSidecar(file) {
+/** The sidecar of OUT.npy / OUT.f32, checked: present, of this format and version, complete. */
+export async function readEmbeddingsSidecar(file) {
   const sidecar = `${file}.json`;
   let text;
   try {
@@ -92,7 +92,7 @@ export async function readSearchIndex(file) {
     throw new InvalidArgumentError('readSearchIndex needs the path of an .npy or .f32 file written by gmatrix-embed embed.');
   }
   if (!fs.existsSync(file)) throw new FileNotFoundError(`${file} does not exist.`);
-  const meta = await readSidecar(file);
+  const meta = await readEmbeddingsSidecar(file);
   const fd = fs.openSync(file, 'r');
   try {
     const offset = dataOffset(file, fd, fs.fstatSync(fd).size, meta);
