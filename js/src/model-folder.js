@@ -8,17 +8,13 @@
 //   vocab.txt / tokenizer.json   the WordPiece vocabulary
 //   model.onnx | onnx/model.onnx the encoder graph (onnx/model_quantized.onnx etc. for dtypes)
 import { ModelFormatError, FileNotFoundError, quoteUntrusted } from './errors.js';
+import { ONNX_CANDIDATES, externalDataCandidates } from './layout.js';
 
 const MODULE_TRANSFORMER = 'sentence_transformers.models.Transformer';
 const MODULE_POOLING = 'sentence_transformers.models.Pooling';
 const MODULE_NORMALIZE = 'sentence_transformers.models.Normalize';
 
-/** Where the ONNX file of each dtype may live, in order of preference. */
-export const ONNX_CANDIDATES = {
-  fp32: ['model.onnx', 'onnx/model.onnx'],
-  q8: ['onnx/model_quantized.onnx', 'onnx/model_q8.onnx', 'onnx/model_int8.onnx', 'model_quantized.onnx'],
-  q4: ['onnx/model_q4.onnx', 'model_q4.onnx'],
-};
+export { ONNX_CANDIDATES };
 
 async function readJson(source, file, { optional = false } = {}) {
   if (optional && !(await source.has(file))) return undefined;
@@ -177,8 +173,8 @@ export async function chooseOnnxFile(source, requested) {
  * runtime needs them under the name the graph refers to. Returns that file's path, if any.
  */
 export async function findExternalData(source, onnxPath) {
-  for (const suffix of ['_data', '.data']) {
-    if (await source.has(`${onnxPath}${suffix}`)) return `${onnxPath}${suffix}`;
+  for (const candidate of externalDataCandidates(onnxPath)) {
+    if (await source.has(candidate)) return candidate;
   }
   return undefined;
 }

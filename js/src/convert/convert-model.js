@@ -8,16 +8,9 @@ import { encodeModel } from './onnx-proto.js';
 import { quantizeModel } from './quantize.js';
 import { readWeights } from './weights.js';
 import { elementCount } from './tensor-bytes.js';
+import { ONNX_OUTPUT_PATHS, WEIGHT_FILES } from '../layout.js';
 
-/** Weight files the converter reads, in order of preference (safetensors loads no pickle). */
-export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
-
-/** Where each dtype's ONNX file goes, in the layout the ecosystem (transformers.js) uses. */
-export const ONNX_OUTPUT_PATHS = {
-  fp32: 'onnx/model.onnx',
-  q8: 'onnx/model_quantized.onnx',
-  q4: 'onnx/model_q4.onnx',
-};
+export { ONNX_OUTPUT_PATHS, WEIGHT_FILES };
 
 // Above this size the fp32 weights are written as external data (the tiny test model stays inline).
 const EXTERNAL_DATA_THRESHOLD_BYTES = 64 * 2 ** 20;

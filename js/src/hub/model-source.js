@@ -2,7 +2,7 @@
 // sentence-transformers files and the ONNX file for the asked dtype; when the repository has
 // no ONNX file, downloads the weights and converts them, caching the result.
 import { FileNotFoundError } from '../errors.js';
-import { ONNX_CANDIDATES } from '../model-folder.js';
+import { ONNX_CANDIDATES, externalDataCandidates, isConfigFile } from '../layout.js';
 import { MemoryFolderSource } from '../sources/memory-folder.js';
 import { resolveHubOptions } from './options.js';
 import { openStorage } from './storage.js';
@@ -10,13 +10,6 @@ import { listRepoFiles, snapshotDownload } from './download.js';
 import { convertFolder, ONNX_OUTPUT_PATHS, outputFiles, WEIGHT_FILES } from '../convert/convert-model.js';
 
 const HUB_OPTION_NAMES = ['revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch'];
-
-// Configuration files a sentence-transformers folder may hold: root JSON files, module
-// folders' config.json (1_Pooling/...), and the vocabulary.
-function isConfigFile(path) {
-  return /^[^/]+\.json$/.test(path) || /^\d+_[^/]+\/config\.json$/.test(path) ||
-    path === 'vocab.txt' || path === 'tokenizer.json';
-}
 
 function hubOptionsFrom(options) {
   return Object.fromEntries(HUB_OPTION_NAMES.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
@@ -60,7 +53,7 @@ export async function hubModelSource(repo, options) {
   }
   // An ONNX file's external weights live beside it as <name>_data (or <name>.data).
   const wanted = (p) => isConfigFile(p) || p === onnxPath ||
-    (onnxPath && (p === `${onnxPath}_data` || p === `${onnxPath}.data`));
+    (onnxPath && externalDataCandidates(onnxPath).includes(p));
   const description = describeRepo(repo, sha);
 
   if (onnxPath) {

@@ -6,9 +6,9 @@
 //                                             the repository has no ONNX file)
 import { InvalidArgumentError, FileNotFoundError } from '../errors.js';
 import { UrlFolderSource } from './url-folder.js';
+import { REPO_ID_SHAPE } from '../layout.js';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
-const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 function isSourceObject(value) {
   return value && typeof value === 'object' && typeof value.readBytes === 'function' &&
@@ -27,7 +27,7 @@ export async function resolveSource(source, options = {}, { forConversion = fals
     throw new InvalidArgumentError('Embedder.load(source) takes a model folder path, a URL or a Hub ' +
       `repository id like 'bi-matrix/gmatrix-embedding'; got ${source === '' ? 'an empty string' : typeof source}.`);
   }
-  if (/^https?:\/\//i.test(source) || (!isNode && !REPO_ID.test(source))) {
+  if (/^https?:\/\//i.test(source) || (!isNode && !REPO_ID_SHAPE.test(source))) {
     return { folder: new UrlFolderSource(source, { fetch: options?.fetch }) };
   }
   if (isNode) {
@@ -38,7 +38,7 @@ export async function resolveSource(source, options = {}, { forConversion = fals
       throw new InvalidArgumentError(`${source} is a file; pass the model folder that holds it.`);
     }
   }
-  if (REPO_ID.test(source)) {
+  if (REPO_ID_SHAPE.test(source)) {
     const hub = await import('../hub/model-source.js');
     return forConversion ? hub.hubWeightsSource(source, options ?? {}) : hub.hubModelSource(source, options ?? {});
   }
