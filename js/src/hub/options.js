@@ -121,7 +121,8 @@ export function resolveHubOptions(options = {}, env = readEnv()) {
     if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer (milliseconds).`);
   }
   // fetch: injectable for proxies or tests; the global one exists in Node 20 and browsers.
-  const fetchImpl = o.fetch ?? globalThis.fetch;
+  // Bound: browsers refuse fetch called as opts.fetch(...) ('Illegal invocation').
+  const fetchImpl = o.fetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof fetchImpl !== 'function') throw new InvalidArgumentError('No fetch available; pass options.fetch.');
 
   return Object.freeze({

@@ -7,7 +7,8 @@ export class UrlFolderSource {
     const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
     // In a page, '/models/x/' is relative to the page; URL() needs it made absolute first.
     this.base = globalThis.location?.href ? new URL(base, globalThis.location.href).href : base;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    // Bound: browsers refuse fetch called on another object ('Illegal invocation').
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.description = `URL ${this.base}`;
   }
 
