@@ -3,8 +3,8 @@
 import { core, unwrap } from './core.js';
 import { AbortError, DisposedError, InvalidArgumentError, ModelFormatError } from './errors.js';
 import { checkLoadOptions, checkTexts, resolveEmbedOptions, resolveLoadOptions } from './options.js';
-import { chooseOnnxFile, findExternalData, readModelFolder } from './model-folder.js';
-import { resolveSource } from './sources/resolve.js';
+import { readModelFolder } from './model-folder.js';
+import { locateModel } from './loader/locate-model.js';
 import { openBackend, startBackend } from './backends/index.js';
 import { planBatches } from './batching.js';
 import { createYielder } from './event-loop.js';
@@ -28,14 +28,13 @@ export class Embedder {
     const known = typeof source === 'string' ? knownModel(source) : undefined;
     // A known model's pinned revision applies unless the caller picks one.
     if (known && options?.revision === undefined) options = { ...options, revision: known.revision };
-    const { folder, onnx } = await resolveSource(source, options);
+    // checkLoadOptions has validated dtype: undefined lets the loader take what the folder has.
+    const located = await locateModel(source, options ?? {});
+    const { folder, onnxSource, onnxPath, externalDataPath } = located;
     const settings = await readModelFolder(folder);
     const resolved = resolveLoadOptions(options, settings);
-    const onnxSource = onnx ?? folder;
-    const { onnxPath, dtype, reason: dtypeReason } = await chooseOnnxFile(onnxSource, options?.dtype === undefined ? undefined : resolved.dtype);
-    resolved.dtype = dtype;
-    resolved.dtypeReason = dtypeReason;
-    const externalDataPath = await findExternalData(onnxSource, onnxPath);
+    resolved.dtype = located.dtype;
+    resolved.dtypeReason = located.dtypeReason;
     const dimensions = settings.hiddenSize * countModes(settings.pooling);
     const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.vocabText, resolved.maxLength);
     // Nothing created here outlives a failed load: the tokenizer's WASM memory and the session
@@ -44,7 +43,7 @@ export class Embedder {
     try {
       opened = await openBackend(resolved.backend, { source: onnxSource, onnxPath, externalDataPath },
         { threads: resolved.threads });
-      return new Embedder({ settings, resolved, tokenizer, opened, dimensions, description: folder.description, onnxPath, known });
+      return new Embedder({ settings, resolved, tokenizer, opened, dimensions, description: folder.description, onnxPath, known, conversion: located.conversion });
     } catch (err) {
       tokenizer.delete();
       await opened?.backend.dispose().catch(() => {});
@@ -53,7 +52,7 @@ export class Embedder {
   }
 
   /** @private use Embedder.load */
-  constructor({ settings, resolved, tokenizer, opened, dimensions, description, onnxPath, known }) {
+  constructor({ settings, resolved, tokenizer, opened, dimensions, description, onnxPath, known, conversion }) {
     this.#settings = settings;
     this.#options = resolved;
     this.#tokenizer = tokenizer;
@@ -62,6 +61,8 @@ export class Embedder {
     this.info = Object.freeze({
       source: description,
       onnx: onnxPath,
+      /** Set when the folder had weights but no ONNX file: {from, cached, location?}. */
+      conversion: conversion && Object.freeze({ ...conversion }),
       modelType: settings.modelType,
       dimensions,
       maxLength: resolved.maxLength,

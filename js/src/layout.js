@@ -59,6 +59,32 @@ export function isConfigFile(path) {
 /** Whether a repository path is a weights file or a shard of one. */
 export const isWeightFile = (path) => WEIGHT_FILES.includes(path) || WEIGHT_SHARD.test(path);
 
+/** Whether `path` is a shard of the sharded form of `weightsFile` ('model.safetensors' -> model-0000k-of-0000n.safetensors). */
+export function isShardOf(weightsFile, path) {
+  const [stem, extension] = weightsFile === 'model.safetensors' ? ['model', 'safetensors'] : ['pytorch_model', 'bin'];
+  return WEIGHT_SHARD.test(path) && path.startsWith(`${stem}-`) && path.endsWith(`.${extension}`);
+}
+
+/**
+ * Which weights a folder holds, asking `has(path)`: a single file (preferred, in WEIGHT_FILES
+ * order), else a shard index. Returns `{file}`, `{index, file}` (the single-file name the shards
+ * stand for) or undefined.
+ * @param {(path: string) => Promise<boolean>} has
+ */
+export async function findWeights(has) {
+  for (const file of WEIGHT_FILES) if (await has(file)) return { file };
+  for (const file of WEIGHT_FILES) if (await has(WEIGHT_INDEX_FILES[file])) return { file, index: WEIGHT_INDEX_FILES[file] };
+  return undefined;
+}
+
+/** What a weights-only folder needs, in words, for messages. */
+export const WEIGHTS_WANTED = `${WEIGHT_FILES.join(' or ')} (or sharded: ${Object.values(WEIGHT_INDEX_FILES).join(' or ')} with its shards)`;
+
+/** Configuration files a converted folder copies, besides module folders' config.json. */
+export const CONFIG_FILES = Object.freeze(['modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json',
+  'config.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'tokenizer.json', 'vocab.txt',
+  ...SENTENCEPIECE_FILES]);
+
 /**
  * Loose repository-id syntax ("owner/name") used to tell an id from a relative URL or path
  * before any lookup; hub/repo-id.js checks the Hub's exact rules before a request is made.

@@ -18,10 +18,11 @@ describe('model loading errors', () => {
       err.code === 'E_FILE_NOT_FOUND' && /config\.json/.test(err.message) && err.message.includes(dir));
   });
 
-  it('asks for an ONNX file or a conversion when there is none', async () => {
+  it('names the ONNX files and weights it looked for when a folder has neither', async () => {
     const dir = await copyModel(tinyDebertaDir);
-    await fs.rm(path.join(dir, 'model.onnx'));
-    await assert.rejects(Embedder.load(dir), (err) => err instanceof FileNotFoundError && /convert/.test(err.message));
+    for (const file of ['model.onnx', 'model.safetensors', 'pytorch_model.bin']) await fs.rm(path.join(dir, file));
+    await assert.rejects(Embedder.load(dir), (err) => err instanceof FileNotFoundError &&
+      /model\.onnx/.test(err.message) && /model\.safetensors/.test(err.message) && /index\.json/.test(err.message));
   });
 
   it('rejects a vocab without [UNK]', async () => {

@@ -3,11 +3,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { resolveSource } from '../sources/resolve.js';
+import { CONFIG_FILES } from '../layout.js';
+import { locateWeights } from '../loader/locate-model.js';
 import { convertFolder, outputFiles, parseDtypes } from './convert-model.js';
-
-const CONFIG_FILES = ['modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', 'config.json',
-  'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json', 'vocab.txt'];
 
 /**
  * @param {string} source  a model folder or a Hub repository id
@@ -21,7 +19,7 @@ export async function convertModel(source, options = {}) {
   }
   const dtypes = parseDtypes(dtype);
   const started = performance.now();
-  const { folder } = await resolveSource(source, loadOptions, { forConversion: true });
+  const folder = await locateWeights(source, loadOptions);
   const outputs = await convertFolder(folder, dtypes);
   const written = [];
   const write = async (relative, bytes) => {

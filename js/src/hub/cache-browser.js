@@ -21,9 +21,9 @@ export function createBrowserCache({ caches = globalThis.caches, name = 'gmatrix
   const refKey = (repo, revision) => repoKey(repo, 'refs', encodeURIComponent(revision));
   const listingKey = (repo, sha) => repoKey(repo, 'listings', `${sha}.json`);
   const fileKey = (repo, sha, path) => repoKey(repo, 'snapshots', sha, encodeRepoPath(path));
-  const convertedKey = (repo, sha, dtype, path) => repoKey(repo, 'converted', sha, dtype, encodeRepoPath(path));
+  const convertedKey = (key, dtype, path) => [KEY_ORIGIN, 'converted', key, dtype, encodeRepoPath(path)].join('/');
   // Lists a conversion's files; written after them, so its presence means the set is complete.
-  const convertedIndexKey = (repo, sha, dtype) => repoKey(repo, 'converted', sha, `${dtype}.json`);
+  const convertedIndexKey = (key, dtype) => [KEY_ORIGIN, 'converted', key, `${dtype}.json`].join('/');
 
   async function read(key) {
     return (await (await open())?.match(key)) ?? null;
@@ -49,20 +49,20 @@ export function createBrowserCache({ caches = globalThis.caches, name = 'gmatrix
       const response = await read(fileKey(repo, sha, path));
       return response ? new Uint8Array(await response.arrayBuffer()) : null;
     },
-    async readConverted(repo, sha, dtype) {
-      const index = await (await read(convertedIndexKey(repo, sha, dtype)))?.json().catch(() => null);
+    async readConverted(key, dtype) {
+      const index = await (await read(convertedIndexKey(key, dtype)))?.json().catch(() => null);
       if (!Array.isArray(index)) return null;
       const files = new Map();
       for (const path of index) {
-        const response = await read(convertedKey(repo, sha, dtype, path));
+        const response = await read(convertedKey(key, dtype, path));
         if (!response) return null; // evicted by the browser: convert again
         files.set(path, new Uint8Array(await response.arrayBuffer()));
       }
       return { files };
     },
-    async writeConverted(repo, sha, dtype, files) {
-      for (const [path, bytes] of files) await write(convertedKey(repo, sha, dtype, path), bytes, 'application/octet-stream');
-      await write(convertedIndexKey(repo, sha, dtype), JSON.stringify([...files.keys()]), 'application/json');
+    async writeConverted(key, dtype, files) {
+      for (const [path, bytes] of files) await write(convertedKey(key, dtype, path), bytes, 'application/octet-stream');
+      await write(convertedIndexKey(key, dtype), JSON.stringify([...files.keys()]), 'application/json');
       return { files };
     },
     async openPartial(repo, sha, path) {

@@ -38,8 +38,8 @@ export function createNodeCache(cacheDir) {
   return {
     location: root,
     snapshotDir,
-    readConverted: (repo, sha, dtype, mainPath) => readConvertedFolder(root, repo, sha, dtype, mainPath),
-    writeConverted: (repo, sha, dtype, files) => writeConvertedFolder(root, repo, sha, dtype, files),
+    readConverted: (key, dtype, mainPath) => readConvertedFolder(root, key, dtype, mainPath),
+    writeConverted: (key, dtype, files) => writeConvertedFolder(root, key, dtype, files),
     async readRef(repo, revision) {
       const sha = (await readOrNull(refPath(repo, revision)))?.trim();
       return isCommitSha(sha) ? sha : null;

@@ -1,24 +1,25 @@
 // Node: converted ONNX files kept in the cache folder beside the downloads, under
-// converted/models--owner--name/<commit>/<dtype>/. A conversion is written to a temporary
-// folder and renamed into place, so readers see all of it or nothing.
+// converted/<key>/<dtype>/, where the loader's key names what was converted
+// (models--owner--name/<commit> for a Hub repository, local/<fingerprint> for a folder).
+// A conversion is written to a temporary folder and renamed into place, so readers see all of
+// it or nothing.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { repoFolderName } from './repo-id.js';
 
-function folderOf(root, repo, sha, dtype) {
-  return path.join(root, 'converted', repoFolderName(repo), sha, dtype);
+function folderOf(root, key, dtype) {
+  return path.join(root, 'converted', ...key.split('/'), dtype);
 }
 
 /** @returns {Promise<{dir: string} | null>} the folder if `mainPath` (the .onnx file) is in it */
-export async function readConvertedFolder(root, repo, sha, dtype, mainPath) {
-  const dir = folderOf(root, repo, sha, dtype);
+export async function readConvertedFolder(root, key, dtype, mainPath) {
+  const dir = folderOf(root, key, dtype);
   const ready = await fs.stat(path.join(dir, ...mainPath.split('/'))).then((s) => s.isFile(), () => false);
   return ready ? { dir } : null;
 }
 
 /** @param {Map<string, Uint8Array>} files  repository-relative paths -> bytes */
-export async function writeConvertedFolder(root, repo, sha, dtype, files) {
-  const dir = folderOf(root, repo, sha, dtype);
+export async function writeConvertedFolder(root, key, dtype, files) {
+  const dir = folderOf(root, key, dtype);
   const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   for (const [relative, bytes] of files) {
     const target = path.join(temp, ...relative.split('/'));

@@ -16,7 +16,8 @@ import { isNode } from './env.js';
  */
 
 /**
- * Everything is keyed by repo and commit sha, so an entry never changes once written.
+ * Downloads are keyed by repo and commit sha, conversions by what they were made from, so an
+ * entry never changes once written.
  * @typedef {object} HubStorage
  * @property {string} location  where the cache lives, for messages
  * @property {(repo: string, revision: string) => Promise<string | null>} readRef  commit sha a revision last resolved to
@@ -29,9 +30,10 @@ import { isNode } from './env.js';
  *   starts or resumes a download; waits while another process downloads the same file, and
  *   returns null if that left the file cached
  * @property {(repo: string, sha: string) => string | undefined} snapshotDir  folder holding the files (Node only)
- * @property {(repo: string, sha: string, dtype: string, mainPath: string) => Promise<ConvertedFiles | null>} readConverted
- *   a cached conversion of that commit to that dtype (`mainPath`, its .onnx file, must be in it)
- * @property {(repo: string, sha: string, dtype: string, files: Map<string, Uint8Array>) => Promise<ConvertedFiles>} writeConverted
+ * @property {(key: string, dtype: string, mainPath: string) => Promise<ConvertedFiles | null>} readConverted
+ *   a cached conversion to that dtype (`mainPath`, its .onnx file, must be in it). The key is the
+ *   loader's name for what was converted, a relative path (js/src/loader/converted-cache.js).
+ * @property {(key: string, dtype: string, files: Map<string, Uint8Array>) => Promise<ConvertedFiles>} writeConverted
  *   stores a conversion whole (readers never see part of one)
  */
 

@@ -2,8 +2,8 @@
 //   an object with readBytes/readText/has  -> used as is
 //   'http(s)://...' or a browser-relative URL -> UrlFolderSource
 //   an existing local folder (Node)        -> LocalFolderSource
-//   'owner/name' (Hugging Face repository) -> the Hub (downloaded and cached; converted when
-//                                             the repository has no ONNX file)
+//   'owner/name' (Hugging Face repository) -> {repo}: the loader (js/src/loader/) reads it
+//                                             through the Hub client
 import { InvalidArgumentError, FileNotFoundError } from '../errors.js';
 import { UrlFolderSource } from './url-folder.js';
 import { REPO_ID_SHAPE } from '../layout.js';
@@ -16,12 +16,10 @@ function isSourceObject(value) {
 }
 
 /**
- * @param {{forConversion?: boolean}} [purpose] forConversion: a Hub repository yields its
- *   configuration and weights rather than an ONNX file
- * @returns {Promise<{folder: object, onnx?: object}>} where to read the model's files; `onnx`
- *   when the ONNX file lives elsewhere than the configuration (a converted Hub model).
+ * @returns {Promise<{folder: object} | {repo: string}>} a folder to read the model's files
+ *   from, or the Hub repository id to fetch them from
  */
-export async function resolveSource(source, options = {}, { forConversion = false } = {}) {
+export async function resolveSource(source, options = {}) {
   if (isSourceObject(source)) return { folder: source };
   if (typeof source !== 'string' || source.length === 0) {
     throw new InvalidArgumentError('Embedder.load(source) takes a model folder path, a URL or a Hub ' +
@@ -38,10 +36,7 @@ export async function resolveSource(source, options = {}, { forConversion = fals
       throw new InvalidArgumentError(`${source} is a file; pass the model folder that holds it.`);
     }
   }
-  if (REPO_ID_SHAPE.test(source)) {
-    const hub = await import('../hub/model-source.js');
-    return forConversion ? hub.hubWeightsSource(source, options ?? {}) : hub.hubModelSource(source, options ?? {});
-  }
+  if (REPO_ID_SHAPE.test(source)) return { repo: source };
   throw new FileNotFoundError(`No model folder at '${source}', and it is not a Hub repository id ` +
     "(owner/name). Check the path, or pass an id like 'bi-matrix/gmatrix-embedding'.");
 }
