@@ -1,9 +1,9 @@
 // Weights -> ONNX (and quantized variants), entirely in JavaScript: the conversion behind
 // `gmatrix-embed convert` and behind loading a Hub repository that ships no ONNX file.
 // Browser-safe: bytes in, bytes out; writing files is the caller's business.
-import { FileNotFoundError, InvalidArgumentError, ModelFormatError, quoteUntrusted } from '../errors.js';
+import { FileNotFoundError, InvalidArgumentError, ModelFormatError } from '../errors.js';
 import { DTYPES } from '../options.js';
-import { buildDebertaV2Onnx } from './deberta-v2-graph.js';
+import { architectureFor } from './architectures/index.js';
 import { encodeModel } from './onnx-proto.js';
 import { quantizeModel } from './quantize.js';
 import { readWeights } from './weights.js';
@@ -47,11 +47,12 @@ export function parseDtypes(value) {
  *   per dtype: the repository-relative path and the file(s) to write beside it
  */
 export function convertWeights({ config, weightsFile, weightsBytes, dtypes }) {
-  if (config?.model_type !== 'deberta-v2') {
-    throw new ModelFormatError(`Conversion supports DeBERTa-v2 encoders (model_type 'deberta-v2'); this model is ` +
-      `${quoteUntrusted(config?.model_type, 60)}. Export it to ONNX with its own tools and load the folder instead.`);
-  }
-  const weights = readWeights(weightsFile, weightsBytes);
+  const architecture = architectureFor(config); // refuses an unknown model_type before reading weights
+  return convertWeightMap(architecture, config, readWeights(weightsFile, weightsBytes), dtypes);
+}
+
+/** convertWeights once the weights are read (from one file or from shards). */
+function convertWeightMap(architecture, config, weights, dtypes) {
   // From the shapes: the readers decode a tensor's data only when the graph builder takes it,
   // after checking its shape against the config.
   let weightBytes = 0;
@@ -60,7 +61,7 @@ export function convertWeights({ config, weightsFile, weightsBytes, dtypes }) {
   // Built once as a ModelProto; fp32 is its encoding, the quantized variants read its weights.
   // Large fp32 weights go to a side file even under protobuf's 2 GB limit: ONNX Runtime then
   // maps them without a second copy (base size: 1.8 GB peak memory instead of 2.8 GB).
-  const built = buildDebertaV2Onnx(config, weights, {
+  const built = architecture.build(config, weights, {
     encode: false,
     externalData: weightBytes > EXTERNAL_DATA_THRESHOLD_BYTES ? true : 'auto',
     externalDataLocation: `${fileName(ONNX_OUTPUT_PATHS.fp32)}_data`,

@@ -1,0 +1,202 @@
+// BERT and XLM-RoBERTa graphs converted from weights must compute what HF's BertModel and
+// XLMRobertaModel compute: checked against each fixture's torch-exported model.onnx and against
+// the golden (torch float64) outputs, never against the converter itself.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { fixturesDir } from './fixtures.js';
+import { convertWeights } from '../../js/src/convert/convert-model.js';
+import { architectureFor } from '../../js/src/convert/architectures/index.js';
+import { readSafetensors } from '../../js/src/convert/safetensors.js';
+import { ModelFormatError } from '../../js/src/errors.js';
+
+ort.env.wasm.numThreads = 1;
+
+const TOLERANCE = 1e-5; // both golden READMEs' suggestion (hidden values reach ~3)
+const readJson = async (file) => JSON.parse(await readFile(file, 'utf8'));
+
+const FAMILIES = [
+  { fixture: 'tiny-bert', golden: 'golden-bert', pool: 'mean' },
+  { fixture: 'tiny-xlm-roberta', golden: 'golden-xlm-roberta', pool: 'cls' },
+];
+
+function maxAbsDiff(a, b) {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Row b of a [B, L, H] output pooled the way the fixture's pipeline does. */
+function pool(kind, hidden, b, count) {
+  const [, length, size] = hidden.dims;
+  const row = (k) => hidden.data.subarray((b * length + k) * size, (b * length + k + 1) * size);
+  if (kind === 'cls') {
+    const first = Float64Array.from(row(0));
+    const norm = Math.max(Math.hypot(...first), 1e-12);
+    return first.map((v) => v / norm);
+  }
+  const out = new Float64Array(size);
+  for (let k = 0; k < count; k++) row(k).forEach((v, d) => { out[d] += v; });
+  return out.map((v) => v / Math.max(count, 1e-9));
+}
+
+for (const { fixture, golden, pool: poolKind } of FAMILIES) {
+  describe(fixture, async () => {
+    const dir = path.join(fixturesDir, fixture);
+    const goldenDir = path.join(fixturesDir, golden);
+    const config = await readJson(path.join(dir, 'config.json'));
+    const safetensors = new Uint8Array(await readFile(path.join(dir, 'model.safetensors')));
+    const pad = config.pad_token_id;
+    const converted = convertWeights({ config, weightsFile: 'model.safetensors', weightsBytes: safetensors, dtypes: ['fp32'] });
+    const mine = await ort.InferenceSession.create(converted.get('fp32').onnx);
+    const reference = await ort.InferenceSession.create(await readFile(path.join(dir, 'model.onnx')));
+
+    /** Runs a graph on int64 rows (and masks); the reference also gets token_type_ids 0 if it takes them. */
+    async function run(session, rows, masks) {
+      const dims = [rows.length, rows[0].length];
+      const feeds = {
+        input_ids: new ort.Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), dims),
+        attention_mask: new ort.Tensor('int64', BigInt64Array.from(masks.flat(), BigInt), dims),
+      };
+      if (session.inputNames.includes('token_type_ids')) {
+        feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(dims[0] * dims[1]), dims);
+      }
+      return (await session.run(feeds)).last_hidden_state;
+    }
+    /** Ours and the reference on id lists padded on the right with the model's pad id. */
+    async function both(idLists) {
+      const length = Math.max(...idLists.map((ids) => ids.length));
+      const rows = idLists.map((ids) => [...ids, ...new Array(length - ids.length).fill(pad)]);
+      const masks = idLists.map((ids) => rows[0].map((_, k) => (k < ids.length ? 1 : 0)));
+      const ours = await run(mine, rows, masks);
+      return { ours, diff: maxAbsDiff(ours.data, (await run(reference, rows, masks)).data) };
+    }
+
+    test('every golden sentence and extra input: hidden states match the reference ONNX, pooled match golden', async (t) => {
+      const sentences = [...(await readJson(path.join(goldenDir, 'sentences.json'))).sentences,
+        ...(await readJson(path.join(goldenDir, 'extra_inputs.json'))).sentences];
+      const sorted = [...sentences].sort((a, b) => a.ids.length - b.ids.length);
+      let hidden = 0;
+      let pooled = 0;
+      for (let start = 0; start < sorted.length; start += 32) {
+        const group = sorted.slice(start, start + 32);
+        const { ours, diff } = await both(group.map((s) => s.ids));
+        hidden = Math.max(hidden, diff);
+        group.forEach((s, b) => { pooled = Math.max(pooled, maxAbsDiff(pool(poolKind, ours, b, s.ids.length), s.embedding)); });
+      }
+      t.diagnostic(`${sentences.length} inputs, batches of 32 padded with ${pad}: max abs vs reference ONNX ` +
+        `${hidden.toExponential(2)}, ${poolKind}-pooled vs golden ${pooled.toExponential(2)}`);
+      assert.ok(hidden <= TOLERANCE, `hidden states differ by ${hidden}`);
+      assert.ok(pooled <= TOLERANCE, `pooled embeddings differ by ${pooled}`);
+    });
+
+    test(`padded batch of 16 (batch_consistency.json, pad ${pad})`, async (t) => {
+      const batch = await readJson(path.join(goldenDir, 'batch_consistency.json'));
+      assert.equal(batch.pad_token_id, pad);
+      const ours = await run(mine, batch.input_ids, batch.attention_mask);
+      const diff = maxAbsDiff(ours.data, (await run(reference, batch.input_ids, batch.attention_mask)).data);
+      let pooled = 0;
+      batch.batch_embeddings.forEach((expected, b) => {
+        const count = batch.attention_mask[b].reduce((n, m) => n + m, 0);
+        pooled = Math.max(pooled, maxAbsDiff(pool(poolKind, ours, b, count), expected));
+      });
+      t.diagnostic(`max abs vs reference ONNX ${diff.toExponential(2)}, pooled vs golden ${pooled.toExponential(2)}`);
+      assert.ok(diff <= TOLERANCE && pooled <= TOLERANCE, `${diff} / ${pooled}`);
+    });
+
+    test('300 tokens, the whole position table, and full token states (model_level.json)', async (t) => {
+      const level = await readJson(path.join(goldenDir, 'model_level.json'));
+      const found = [];
+      for (const key of ['long_sequence', 'max_length_sequence']) {
+        const item = level[key];
+        const { ours, diff } = await both([item.input_ids]);
+        const size = ours.dims[2];
+        // sentence_embedding is the pipeline's: mean-pooled for BERT, first token normalized for XLM-R.
+        const pooled = maxAbsDiff(pool(poolKind, ours, 0, item.input_ids.length), item.sentence_embedding);
+        let rows = 0;
+        for (const [k, row] of Object.entries(item.last_hidden_state_rows)) {
+          rows = Math.max(rows, maxAbsDiff(ours.data.subarray(Number(k) * size, (Number(k) + 1) * size), row));
+        }
+        found.push(`${key} (${item.input_ids.length}): vs ONNX ${diff.toExponential(2)}, pooled ${pooled.toExponential(2)}, rows ${rows.toExponential(2)}`);
+        for (const v of [diff, pooled, rows]) assert.ok(v <= TOLERANCE, `${key}: difference ${v}`);
+      }
+      let tokens = 0;
+      for (const item of level.token_hidden_states) {
+        tokens = Math.max(tokens, maxAbsDiff((await both([item.ids])).ours.data, item.last_hidden_state.flat()));
+      }
+      found.push(`token states ${tokens.toExponential(2)}`);
+      t.diagnostic(found.join('; '));
+      assert.ok(tokens <= TOLERANCE, `token states differ by ${tokens}`);
+    });
+
+    test('left padding keeps position ids from input_ids (XLM-R) or matches the reference (BERT)', async (t) => {
+      const level = await readJson(path.join(goldenDir, 'model_level.json'));
+      if (!level.left_padding) {
+        // BERT numbers positions 0..L-1 whatever the padding: only the reference can say what
+        // left padding gives, so compare with it.
+        const ids = [0, 0, 2, 100, 200, 300, 3];
+        const masks = [[0, 0, 1, 1, 1, 1, 1]];
+        const ours = await run(mine, [ids], masks);
+        const diff = maxAbsDiff(ours.data, (await run(reference, [ids], masks)).data);
+        t.diagnostic(`left-padded row vs reference ONNX ${diff.toExponential(2)}`);
+        assert.ok(diff <= TOLERANCE);
+        return;
+      }
+      const { input_ids: rows, attention_mask: masks, last_hidden_state_real_tokens: expected } = level.left_padding;
+      const ours = await run(mine, rows, masks);
+      const diff = maxAbsDiff(ours.data, (await run(reference, rows, masks)).data);
+      const [, length, size] = ours.dims;
+      let real = 0;
+      for (const [b, tokenRows] of Object.entries(expected)) {
+        const first = length - tokenRows.length;
+        tokenRows.forEach((row, k) => {
+          const at = (Number(b) * length + first + k) * size;
+          real = Math.max(real, maxAbsDiff(ours.data.subarray(at, at + size), row));
+        });
+      }
+      t.diagnostic(`left-padded batch: vs reference ONNX ${diff.toExponential(2)}, real tokens vs golden ${real.toExponential(2)}`);
+      assert.ok(diff <= TOLERANCE && real <= TOLERANCE, `${diff} / ${real}`);
+    });
+
+    test('a base-model prefix on weight names is accepted', () => {
+      const weights = readSafetensors(safetensors);
+      const prefix = architectureFor(config) === architectureFor({ model_type: 'bert' }) ? 'bert.' : 'roberta.';
+      const prefixed = new Map([...weights].map(([name, tensor]) => [`${prefix}${name}`, tensor]));
+      const built = architectureFor(config).build(config, prefixed);
+      assert.ok(Buffer.from(built.onnx).equals(converted.get('fp32').onnx));
+    });
+
+    test('configurations it cannot compute are refused in one line naming the field', () => {
+      const weights = readSafetensors(safetensors);
+      const attempt = (patch) => () => architectureFor({ ...config, ...patch }).build({ ...config, ...patch }, weights);
+      const refused = (patch, pattern) => assert.throws(attempt(patch), (e) => e instanceof ModelFormatError &&
+        pattern.test(e.message) && !e.message.includes('\n'), JSON.stringify(patch));
+      refused({ position_embedding_type: 'relative_key' }, /position_embedding_type "relative_key" is not supported/);
+      refused({ position_embedding_type: 'relative_key_query' }, /position_embedding_type/);
+      refused({ hidden_act: 'mish' }, /hidden_act "mish" is not supported/);
+      refused({ is_decoder: true }, /is_decoder/);
+      refused({ hidden_size: 96 }, /hidden_size is 96/);
+      refused({ num_attention_heads: 5 }, /not a multiple of num_attention_heads 5/);
+      refused({ vocab_size: 10 ** 9 }, /vocab_size is 1000000000/);
+      refused({ max_position_embeddings: 4096 }, /max_position_embeddings is 4096/);
+      refused({ type_vocab_size: 0 }, /type_vocab_size must be at least 1/);
+      refused({ num_hidden_layers: 3 }, /num_hidden_layers is 3/);
+      refused({ layer_norm_eps: -1 }, /layer_norm_eps/);
+      if (config.model_type === 'xlm-roberta') refused({ pad_token_id: 514 }, /pad_token_id 514/);
+      const missing = new Map(weights);
+      missing.delete('encoder.layer.1.attention.self.key.weight');
+      assert.throws(() => architectureFor(config).build(config, missing),
+        (e) => e instanceof ModelFormatError && /encoder\.layer\.1\.attention\.self\.key\.weight/.test(e.message));
+    });
+  });
+}
+
+test('model types without an architecture are refused naming the supported ones', () => {
+  for (const model_type of ['electra', 'gpt2', undefined, 42]) {
+    assert.throws(() => architectureFor({ model_type }), (e) => e instanceof ModelFormatError &&
+      /supports encoders of model_type 'deberta-v2', 'bert', 'roberta', 'xlm-roberta'/.test(e.message));
+  }
+});
