@@ -1,9 +1,33 @@
 import type { Dtype } from './index.js';
 
-/** Weights (safetensors or PyTorch .bin bytes) -> ONNX files per dtype; browser-safe. */
+/** One converted dtype: the .onnx file's repository path, its bytes and any side files beside it. */
+export interface ConvertedModel { path: string; onnx: Uint8Array; externalData: Array<{ path: string; data: Uint8Array }> }
+
+/** A model folder from any source (disk, Hub download, memory), as the converter reads it. */
+export interface WeightsFolder {
+  description: string;
+  has(file: string): Promise<boolean>;
+  readText(file: string): Promise<string>;
+  readBytes(file: string): Promise<Uint8Array>;
+}
+
+/**
+ * Weights (safetensors or PyTorch .bin bytes) -> ONNX files per dtype; browser-safe.
+ * config.model_type picks the architecture: one of SUPPORTED_MODEL_TYPES.
+ */
 export function convertWeights(options: {
   config: object; weightsFile: string; weightsBytes: Uint8Array; dtypes: Dtype[];
-}): Map<Dtype, { path: string; onnx: Uint8Array; externalData: Array<{ path: string; data: Uint8Array }> }>;
+}): Map<Dtype, ConvertedModel>;
+/** Converts a folder's config.json and weights: one weights file, or a sharded checkpoint (index + shards). */
+export function convertFolder(folder: WeightsFolder, dtypes: Dtype[]): Promise<Map<Dtype, ConvertedModel>>;
+/**
+ * The weight files convertFolder reads, in order: ['model.safetensors'] or ['pytorch_model.bin'],
+ * or a sharded checkpoint's index followed by its shards (['model.safetensors.index.json',
+ * 'model-00001-of-00002.safetensors', ...]). Reads only the index; a missing shard is a FileNotFoundError.
+ */
+export function weightFilesOf(folder: WeightsFolder): Promise<string[]>;
+/** config.json model_type values the converter reads ('deberta-v2', 'bert', 'roberta', 'xlm-roberta'). */
+export const SUPPORTED_MODEL_TYPES: readonly string[];
 export function parseDtypes(value: string | string[]): Dtype[];
 export const ONNX_OUTPUT_PATHS: Readonly<Record<Dtype, string>>;
 export const WEIGHT_FILES: readonly string[];

@@ -1,16 +1,17 @@
 // Weights -> ONNX (and quantized variants), entirely in JavaScript: the conversion behind
 // `gmatrix-embed convert` and behind loading a Hub repository that ships no ONNX file.
 // Browser-safe: bytes in, bytes out; writing files is the caller's business.
-import { FileNotFoundError, InvalidArgumentError, ModelFormatError } from '../errors.js';
+import { InvalidArgumentError, ModelFormatError } from '../errors.js';
 import { DTYPES } from '../options.js';
 import { architectureFor } from './architectures/index.js';
 import { encodeModel } from './onnx-proto.js';
 import { quantizeModel } from './quantize.js';
 import { readWeights } from './weights.js';
+import { readFolderWeights, weightFilesOf } from './weight-files.js';
 import { elementCount } from './tensor-bytes.js';
 import { ONNX_OUTPUT_PATHS, WEIGHT_FILES } from '../layout.js';
 
-export { ONNX_OUTPUT_PATHS, WEIGHT_FILES };
+export { ONNX_OUTPUT_PATHS, WEIGHT_FILES, weightFilesOf };
 
 // Above this size the fp32 weights are written as external data (the tiny test model stays inline).
 const EXTERNAL_DATA_THRESHOLD_BYTES = 64 * 2 ** 20;
@@ -83,28 +84,16 @@ function convertWeightMap(architecture, config, weights, dtypes) {
 }
 
 /**
- * Converts the weights of a model folder (any source: disk, Hub download, memory).
- * @param {{description: string, has(f: string): Promise<boolean>, readText(f: string): Promise<string>,
- *   readBytes(f: string): Promise<Uint8Array>}} folder
+ * Converts the weights of a model folder (any source: disk, Hub download, memory): one weights
+ * file, or a sharded checkpoint (index + shards); weightFilesOf(folder) lists what is read.
+ * @param {import('./weight-files.js').Folder} folder
  * @param {Array<'fp32'|'q8'|'q4'>} dtypes
  */
 export async function convertFolder(folder, dtypes) {
-  let weightsFile;
-  for (const candidate of WEIGHT_FILES) {
-    if (await folder.has(candidate)) {
-      weightsFile = candidate;
-      break;
-    }
-  }
-  if (!weightsFile) {
-    throw new FileNotFoundError(`${folder.description} has no weights to convert (${WEIGHT_FILES.join(' or ')}).`);
-  }
-  return convertWeights({
-    config: await readConfig(folder),
-    weightsFile,
-    weightsBytes: await folder.readBytes(weightsFile),
-    dtypes,
-  });
+  await weightFilesOf(folder); // no weights at all: say so before looking at the config
+  const config = await readConfig(folder);
+  const architecture = architectureFor(config);
+  return convertWeightMap(architecture, config, await readFolderWeights(folder), dtypes);
 }
 
 async function readConfig(folder) {
