@@ -2,4 +2,5 @@
 export * from './index.js';
 export { convertModel } from './convert/convert-folder.js';
 export { readSearchIndex } from './search/read-index-node.js';
+export { readStsFile } from './sts-file-node.js';
 export * from './convert.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, tinyDebertaDir } from './fixtures.js';
-import { maxAbsDiff, readGolden } from './support/golden.js';
+import { maxAbsDiff, readGolden, tinyBertDir } from './support/golden.js';
 
 const bin = path.join(repoRoot, 'js/bin/gmatrix-embed.js');
 const { sentences } = readGolden('sentences.json');
@@ -79,7 +79,10 @@ describe('gmatrix-embed CLI', () => {
     const data = await tempFile('sts.tsv', `${tsv}\n`);
     const json = await cli(['eval', '--model', tinyDebertaDir, '--data', data, '--json']);
     assert.equal(json.code, 0, json.stderr);
-    const result = JSON.parse(json.stdout);
+    const { models, pairs: count } = JSON.parse(json.stdout);
+    assert.equal(count, pairs.length);
+    assert.equal(models.length, 1);
+    const result = models[0].scores;
     for (const metric of ['cosine', 'euclidean', 'manhattan', 'dot']) {
       for (const kind of ['pearson', 'spearman']) {
         const expected = correlations[`${kind}_${metric}`];
@@ -87,7 +90,32 @@ describe('gmatrix-embed CLI', () => {
       }
     }
     const table = await cli(['eval', '--model', tinyDebertaDir, '--data', data]);
-    assert.match(table.stdout, new RegExp(`\\| cosine +\\| ${(100 * result.cosine_pearson).toFixed(4)} \\|`));
+    assert.match(table.stdout, /\| Model \| Cosine Pearson \| Cosine Spearman \| Euclidean Pearson .* Dot Spearman \|/);
+    const cells = table.stdout.trim().split('\n').at(-1).split('|').map((c) => c.trim()).filter(Boolean);
+    assert.equal(cells[0], tinyDebertaDir);
+    assert.deepEqual(cells.slice(1), ['cosine', 'euclidean', 'manhattan', 'dot'].flatMap((metric) =>
+      ['pearson', 'spearman'].map((kind) => (100 * result[`${metric}_${kind}`]).toFixed(2))));
+  });
+
+  it('eval: several models side by side over CSV and JSONL pair files', async () => {
+    const records = pairs.slice(0, 60).map((p) => ({ sentence1: byId.get(p.sentence1_id).text, sentence2: byId.get(p.sentence2_id).text, score: p.score }));
+    const quote = (text) => `"${text.replaceAll('"', '""')}"`;
+    const csv = await tempFile('pairs.csv', `sentence1,sentence2,score\n${records.map((r) => [quote(r.sentence1), quote(r.sentence2), r.score].join(',')).join('\n')}\n`);
+    const jsonl = await tempFile('pairs.jsonl', `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const fromCsv = await cli(['eval', '-m', tinyDebertaDir, '-m', tinyBertDir, '--data', csv, '--json', '--quiet']);
+    assert.equal(fromCsv.code, 0, fromCsv.stderr);
+    const fromJsonl = await cli(['eval', '-m', tinyDebertaDir, '-m', tinyBertDir, '--data', jsonl, '--json', '--quiet']);
+    const [a, b] = [JSON.parse(fromCsv.stdout), JSON.parse(fromJsonl.stdout)];
+    assert.deepEqual(a.models.map((m) => m.model), [tinyDebertaDir, tinyBertDir]);
+    assert.deepEqual(a.models.map((m) => m.scores), b.models.map((m) => m.scores), 'CSV and JSONL give the same pairs');
+    assert.notDeepEqual(a.models[0].scores, a.models[1].scores);
+    const table = await cli(['eval', '-m', tinyDebertaDir, '-m', tinyBertDir, '--data', csv]);
+    assert.equal(table.stdout.trim().split('\n').filter((line) => line.startsWith('| /')).length, 2);
+    assert.match(table.stderr, /\[2\/2\]/);
+    const bad = await tempFile('bad.csv', 'sentence1,sentence2\na,b\n');
+    const refused = await cli(['eval', '-m', tinyDebertaDir, '--data', bad]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /lacks score/);
   });
 
   it('fails clearly on bad input and usage', async () => {

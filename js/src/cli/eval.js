@@ -1,44 +1,53 @@
-import fs from 'node:fs/promises';
-import { Embedder, DEFAULT_MODEL } from '../embedder.js';
-import { InvalidArgumentError } from '../errors.js';
-import { evaluateSts, parseStsTsv } from '../sts.js';
-import { loadOptionsFrom, UsageError } from './args.js';
+import { DEFAULT_MODEL } from '../embedder.js';
+import { compareModels, formatStsTable } from '../sts.js';
+import { STS_FORMATS, readStsFile } from '../sts-file-node.js';
+import { choiceFlag, loadOptionsFrom, UsageError } from './args.js';
 
-const METRIC_NAMES = ['cosine', 'euclidean', 'manhattan', 'dot'];
+export const summary = 'labelled pairs -> the model card\'s table: Pearson and Spearman of 4 similarities (x100), per model';
+export const options = {
+  // Repeatable here (one row per model); every other command takes one.
+  model: { type: 'string', short: 'm', multiple: true },
+  data: { type: 'string', short: 'd' },
+  format: { type: 'string' },
+  json: { type: 'boolean' },
+};
+export const usage = `Usage: gmatrix-embed eval --data FILE [--model A --model B ...] [--json] [options]
 
-/** The model card's table: rows per similarity, Pearson and Spearman x 100. */
-export function formatTable(result, pairCount) {
-  const lines = [`KorSTS-format evaluation, ${pairCount} pairs (x100)`, '', '| similarity | Pearson | Spearman |',
-    '|------------|--------:|---------:|'];
-  for (const name of METRIC_NAMES) {
-    const cell = (key) => (100 * result[`${name}_${key}`]).toFixed(4);
-    lines.push(`| ${name.padEnd(10)} | ${cell('pearson')} | ${cell('spearman')} |`);
-  }
-  return `${lines.join('\n')}\n`;
-}
+Embeds both sentences of every pair of FILE with each model and prints the model card's table:
+Pearson and Spearman correlation of the gold scores with cosine, euclidean, manhattan and dot
+similarity, x100, one row per model (--json: the raw values with each model's settings).
 
-export const summary = 'KorSTS-format TSV -> Pearson and Spearman of the four similarities (x100)';
-export const options = { data: { type: 'string', short: 'd' }, json: { type: 'boolean' } };
-export const usage = `Usage: gmatrix-embed eval --data FILE [--json] [options]
+  -d, --data FILE        KorSTS TSV (genre filename year id score sentence1 sentence2), or any
+                         .tsv, .csv or .jsonl with sentence1, sentence2 and score columns
+  --format F             tsv | csv | jsonl, when the extension does not say
+  -m, --model M          repeat to compare models side by side (default bi-matrix/gmatrix-embedding);
+                         models load one at a time
 
-Embeds both sentences of every pair of a KorSTS-format TSV (columns ... score, sentence1, sentence2)
-and prints the model card's table: Pearson and Spearman correlation of the gold scores with cosine,
-euclidean, manhattan and dot similarity, x100 (--json: the raw values).`;
+Examples:
+  gmatrix-embed eval --data sts-test.tsv
+  gmatrix-embed eval --data my-pairs.csv -m bi-matrix/gmatrix-embedding -m jhgan/ko-sroberta-multitask`;
 
 export async function run({ values }, io) {
-  if (!values.data) throw new UsageError('eval needs --data FILE (KorSTS-format TSV)');
-  let text;
-  try {
-    text = await fs.readFile(values.data, 'utf8');
-  } catch (err) {
-    throw new InvalidArgumentError(`Cannot read --data ${values.data}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`);
-  }
-  const pairs = parseStsTsv(text);
-  const model = await Embedder.load(values.model ?? DEFAULT_MODEL, loadOptionsFrom(values, io));
-  try {
-    const result = await evaluateSts(model, pairs);
-    io.stdout.write(values.json ? `${JSON.stringify(result)}\n` : formatTable(result, pairs.length));
-  } finally {
-    await model.dispose();
+  if (!values.data) throw new UsageError('eval needs --data FILE (KorSTS TSV, or .tsv/.csv/.jsonl with sentence1, sentence2, score)');
+  const format = values.format === undefined ? undefined : choiceFlag(values, 'format', STS_FORMATS);
+  const pairs = await readStsFile(values.data, { format });
+  const models = values.model?.length ? values.model : [DEFAULT_MODEL];
+  const load = loadOptionsFrom({ ...values, model: undefined }, io);
+  const quiet = values.quiet || models.length === 1;
+  const rows = await compareModels(models, pairs, {
+    load,
+    onModel: quiet ? undefined : ({ index, source }) => io.stderr.write(`[${index + 1}/${models.length}] ${source}\n`),
+  });
+  if (values.json) {
+    const json = {
+      data: values.data,
+      pairs: pairs.length,
+      models: rows.map(({ model, info, scores }) => ({
+        model, source: info.source, dtype: info.dtype, backend: info.backend, maxLength: info.maxLength, scores,
+      })),
+    };
+    io.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
+  } else {
+    io.stdout.write(`${pairs.length} pairs of ${values.data} (x100)\n\n${formatStsTable(rows)}`);
   }
 }
