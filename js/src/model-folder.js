@@ -46,6 +46,23 @@ function poolingFrom(config) {
   };
 }
 
+// A pooling config with no mode on, or sized for another encoder, describes no computation
+// this model can do; sentence-transformers would fail on it too.
+function checkedPooling(pooling, poolingConfig, config, source) {
+  if (!Object.values(pooling).some(Boolean)) {
+    throw new ModelFormatError(`The Pooling config in ${source.description} turns on no pooling mode; set one of ` +
+      'pooling_mode_mean_tokens, pooling_mode_cls_token, pooling_mode_max_tokens, ... to true.');
+  }
+  const width = poolingConfig?.word_embedding_dimension;
+  if (width !== undefined && width !== config.hidden_size) {
+    const shown = (value) => (Number.isInteger(value) ? String(value) : quoteUntrusted(String(value), 20));
+    throw new ModelFormatError(`The Pooling config in ${source.description} expects ${shown(width)}-wide ` +
+      `token vectors, but config.json's hidden_size is ${shown(config.hidden_size)}; the two files ` +
+      'come from different models.');
+  }
+  return pooling;
+}
+
 /** The vocab as vocab.txt text: from vocab.txt, else from tokenizer.json's WordPiece model. */
 async function readVocab(source, tokenizerJson) {
   if (await source.has('vocab.txt')) return source.readText('vocab.txt');
@@ -86,6 +103,19 @@ export async function readModelFolder(source) {
     if (!Array.isArray(modules)) {
       throw new ModelFormatError(`modules.json in ${source.description} must be a list of modules.`);
     }
+    // A module this runtime does not apply (Dense, WordWeights, LSTM, ...) would change every
+    // vector, so it is refused rather than skipped; so is a pipeline in an unexpected order.
+    const types = modules.map((m) => m?.type);
+    const unknown = types.find((type) => ![MODULE_TRANSFORMER, MODULE_POOLING, MODULE_NORMALIZE].includes(type));
+    if (unknown !== undefined) {
+      throw new ModelFormatError(`modules.json in ${source.description} has a ${quoteUntrusted(String(unknown), 80)} module; ` +
+        'only Transformer, Pooling and Normalize modules are supported, so this model cannot be run exactly.');
+    }
+    const order = types.map((type) => [MODULE_TRANSFORMER, MODULE_POOLING, MODULE_NORMALIZE].indexOf(type));
+    if (types[0] !== MODULE_TRANSFORMER || order.some((rank, i) => i > 0 && rank <= order[i - 1])) {
+      throw new ModelFormatError(`modules.json in ${source.description} lists ${types.map((t) => t.split('.').pop()).join(', ')}; ` +
+        'a sentence-transformers pipeline this runtime runs is Transformer, then optionally Pooling, then optionally Normalize.');
+    }
     const transformer = modules.find((m) => m.type === MODULE_TRANSFORMER);
     if (transformer && transformer.path) {
       throw new ModelFormatError(`The Transformer module sits in '${transformer.path}'; only models whose ` +
@@ -121,7 +151,7 @@ export async function readModelFolder(source) {
     maxSeqLength,
     modelMaxLength,
     normalize,
-    pooling: poolingFrom(poolingConfig),
+    pooling: checkedPooling(poolingFrom(poolingConfig), poolingConfig, config, source),
     tokenizer: {
       lowercaseInput: Boolean(stConfig.do_lower_case),
       lowercase: Boolean(tokenizerConfig.do_lower_case),

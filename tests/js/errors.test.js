@@ -120,10 +120,15 @@ describe('dispose', () => {
   });
 });
 
-it('refuses a config.json whose hidden_size differs from what the graph outputs (no padded vectors)', async () => {
+it('refuses a config.json whose hidden_size differs from the pooling config or from what the graph outputs', async () => {
   const dir = await copyModel(tinyDebertaDir);
   const config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, hidden_size: 128 }));
+  // Against the pooling config it is refused at load; with both edited, at the first run.
+  await assert.rejects(Embedder.load(dir, { threads: 1 }), (err) => err instanceof ModelFormatError && /hidden_size is 128/.test(err.message));
+  const poolingFile = path.join(dir, '1_Pooling', 'config.json');
+  const pooling = JSON.parse(await fs.readFile(poolingFile, 'utf8'));
+  await fs.writeFile(poolingFile, JSON.stringify({ ...pooling, word_embedding_dimension: 128 }));
   const model = await Embedder.load(dir, { threads: 1 });
   try {
     await assert.rejects(model.embed('가나다'), (err) => err instanceof ModelFormatError && /outputs 64 values per token/.test(err.message));
@@ -131,4 +136,20 @@ it('refuses a config.json whose hidden_size differs from what the graph outputs 
   } finally {
     await model.dispose();
   }
+});
+
+it('refuses modules it does not run (Dense, ...), a pipeline out of order, and a pooling with no mode', async () => {
+  const dir = await copyModel(tinyDebertaDir);
+  const modulesFile = path.join(dir, 'modules.json');
+  const modules = JSON.parse(await fs.readFile(modulesFile, 'utf8'));
+  const dense = { idx: 2, name: '2', path: '2_Dense', type: 'sentence_transformers.models.Dense' };
+  await fs.writeFile(modulesFile, JSON.stringify([...modules, dense]));
+  await assert.rejects(Embedder.load(dir, { threads: 1 }), (err) => err instanceof ModelFormatError && /"sentence_transformers\.models\.Dense" module/.test(err.message));
+  await fs.writeFile(modulesFile, JSON.stringify([...modules].reverse()));
+  await assert.rejects(Embedder.load(dir, { threads: 1 }), (err) => err instanceof ModelFormatError && /lists Pooling, Transformer/.test(err.message));
+  await fs.writeFile(modulesFile, JSON.stringify(modules));
+  const poolingFile = path.join(dir, '1_Pooling', 'config.json');
+  const pooling = JSON.parse(await fs.readFile(poolingFile, 'utf8'));
+  await fs.writeFile(poolingFile, JSON.stringify({ ...pooling, pooling_mode_mean_tokens: false }));
+  await assert.rejects(Embedder.load(dir, { threads: 1 }), (err) => err instanceof ModelFormatError && /no pooling mode/.test(err.message));
 });

@@ -5,19 +5,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { isShardOf } from '../layout.js';
 
 /**
  * @param {string} dir  the folder (absolute)
- * @param {{file: string, index?: string}} weights  what findWeights found
+ * @param {string[]} weightFiles  what the conversion reads (weightFilesOf: one file, or index + shards)
  * @returns {Promise<string>} `local/<folder name>-<hash>`, a relative path safe as a cache key
  */
-export async function localConversionKey(dir, weights) {
-  let names = ['config.json', weights.index ?? weights.file];
-  if (weights.index) {
-    const shards = (await fs.readdir(dir)).filter((name) => isShardOf(weights.file, name)).sort();
-    names = names.concat(shards);
-  }
+export async function localConversionKey(dir, weightFiles) {
+  const names = ['config.json', ...weightFiles];
   const hash = createHash('sha256').update(dir);
   for (const name of names) {
     const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);

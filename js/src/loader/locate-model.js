@@ -13,6 +13,7 @@ import { WEIGHTS_WANTED, findWeights, isConfigFile, isShardOf } from '../layout.
 import { resolveSource } from '../sources/resolve.js';
 import { chooseModelFile } from './choose-model-file.js';
 import { convertCached } from './convert-cached.js';
+import { weightFilesOf } from '../convert/weight-files.js';
 import { folderFrom } from './folder-from.js';
 
 const HUB_OPTION_NAMES = ['revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch'];
@@ -46,7 +47,7 @@ export async function locateModel(source, options = {}) {
   const choice = await chooseModelFile((p) => folder.has(p), options.dtype, folder.description);
   if (choice.onnxPath) return located(folder, { ...choice, source: folder });
   const key = folder.dir && typeof process === 'object'
-    ? await (await import('./local-fingerprint.js')).localConversionKey(folder.dir, choice.weights) : undefined;
+    ? await (await import('./local-fingerprint.js')).localConversionKey(folder.dir, await weightFilesOf(folder)) : undefined;
   const converted = await convertCached({ description: folder.description, open: async () => folder }, choice.dtype, key, hubOptions);
   return located(folder, { ...choice, ...converted, conversion: { from: weightsName(choice.weights), ...converted.conversion } });
 }
