@@ -5,7 +5,7 @@
 // The math follows HF's forward pass step by step; comments name the HF piece each block mirrors.
 // Values that depend only on weights (LayerNorm'd relative embeddings and their projections) are
 // left in the graph: onnxruntime folds them into constants when the session is created.
-import { ModelFormatError } from '../../errors.js';
+import { ModelFormatError, describeUntrusted, quoteUntrusted } from '../../errors.js';
 import { DataType } from '../onnx-proto.js';
 import { OnnxGraphBuilder } from '../onnx-graph-builder.js';
 import { configFields } from './config-fields.js';
@@ -50,7 +50,7 @@ export { readArchitecture as checkConfig };
 export function readArchitecture(config) {
   const { fail, int, size, activation, epsilon, flag } = configFields(name, config);
   if (config.model_type !== undefined && config.model_type !== 'deberta-v2') {
-    fail(`config.json says model_type "${config.model_type}", expected "deberta-v2".`);
+    fail(`config.json says model_type ${quoteUntrusted(config.model_type, 60)}, expected "deberta-v2".`);
   }
   const hidden = size('hidden_size');
   const heads = size('num_attention_heads');
@@ -65,17 +65,15 @@ export function readArchitecture(config) {
       'Export such a model with torch.onnx.export instead.');
   }
 
-  // HF accepts a list or a "p2c|c2p" string.
-  const rawTypes = config.pos_att_type ?? [];
-  const posAttType = (typeof rawTypes === 'string' ? rawTypes.split('|') : rawTypes)
-    .map((s) => String(s).trim().toLowerCase()).filter((s) => s.length > 0);
-  for (const t of posAttType) {
-    if (t !== 'c2p' && t !== 'p2c') fail(`pos_att_type "${t}" is not supported (only c2p and p2c exist in DeBERTa-v2).`);
-  }
+  const posAttType = readPosAttType(config.pos_att_type, fail);
 
-  const normRelEbd = String(config.norm_rel_ebd ?? 'none').toLowerCase().split('|').map((s) => s.trim());
+  // HF lowercases the string and checks only for "layer_norm"; anything else we do not know is refused.
+  if (config.norm_rel_ebd !== undefined && typeof config.norm_rel_ebd !== 'string') {
+    fail(`norm_rel_ebd must be a string such as "layer_norm" or "none" (got ${describeUntrusted(config.norm_rel_ebd)}).`);
+  }
+  const normRelEbd = (config.norm_rel_ebd ?? 'none').toLowerCase().split('|').map((s) => s.trim());
   for (const n of normRelEbd) {
-    if (n !== 'none' && n !== 'layer_norm') fail(`norm_rel_ebd "${n}" is not supported (only layer_norm or none).`);
+    if (n !== 'none' && n !== 'layer_norm') fail(`norm_rel_ebd ${quoteUntrusted(n, 60)} is not supported (only layer_norm or none).`);
   }
 
   const hiddenAct = activation();
@@ -86,7 +84,8 @@ export function readArchitecture(config) {
   const relativeField = maxRelativePositions < 1 ? 'max_position_embeddings' : 'max_relative_positions';
   if (maxRelativePositions < 1) maxRelativePositions = maxPositions;
   const positionBuckets = int('position_buckets', -1);
-  if ((config.relative_attention ?? false) && (maxRelativePositions > MAX_RELATIVE_POSITIONS || positionBuckets > MAX_RELATIVE_POSITIONS)) {
+  const relativeAttention = flag('relative_attention', false);
+  if (relativeAttention && (maxRelativePositions > MAX_RELATIVE_POSITIONS || positionBuckets > MAX_RELATIVE_POSITIONS)) {
     const [field, value] = positionBuckets > MAX_RELATIVE_POSITIONS ? ['position_buckets', positionBuckets] : [relativeField, maxRelativePositions];
     fail(`config.json field ${field} is ${value}, beyond the ${MAX_RELATIVE_POSITIONS} relative positions this converter builds.`);
   }
@@ -104,22 +103,43 @@ export function readArchitecture(config) {
     maxPositions,
     typeVocabSize: size('type_vocab_size', 0, 0),
     relativeField,
-    positionBiasedInput: config.position_biased_input ?? true,
-    relativeAttention: config.relative_attention ?? false,
+    positionBiasedInput: flag('position_biased_input', true),
+    relativeAttention,
     maxRelativePositions,
     positionBuckets,
     // DisentangledSelfAttention.pos_ebd_size: half the rows of the relative embedding table.
     attSpan: positionBuckets > 0 ? positionBuckets : maxRelativePositions,
     normRelLayerNorm: normRelEbd.includes('layer_norm'),
-    shareAttKey: config.share_att_key ?? false,
+    shareAttKey: flag('share_att_key', false),
     posAttType,
     hiddenAct,
     eps,
   };
-  if (!arch.relativeAttention && !arch.positionBiasedInput) {
-    fail('relative_attention and position_biased_input are both false, so the model has no position information.');
-  }
   return arch;
+}
+
+/**
+ * pos_att_type as DisentangledSelfAttention reads it: a "p2c|c2p" string (lowercased, split on
+ * "|") or a list, of which only "c2p" and "p2c" count, each once (they are tested with `in`).
+ * "none" (what the string form of "neither" looks like) counts for nothing; any other entry
+ * would silently count for nothing too in HF, which here is more likely a typo, so it is refused.
+ * @returns {string[]}  the distinct terms, e.g. ['p2c', 'c2p']
+ */
+function readPosAttType(raw, fail) {
+  if (raw !== undefined && raw !== null && typeof raw !== 'string' && !Array.isArray(raw)) {
+    fail(`pos_att_type must be a list or a "p2c|c2p" string (got ${describeUntrusted(raw)}).`);
+  }
+  const entries = typeof raw === 'string' ? raw.toLowerCase().split('|').map((s) => s.trim()) : (raw ?? []);
+  const terms = [];
+  for (const entry of entries) {
+    if (entry === 'c2p' || entry === 'p2c') {
+      if (!terms.includes(entry)) terms.push(entry);
+    } else if (entry !== 'none' && entry !== '') {
+      fail(`pos_att_type entry ${quoteUntrusted(entry, 60)} is not supported (DeBERTa-v2 has "c2p" and "p2c"; ` +
+        '"none" or an empty list for neither).');
+    }
+  }
+  return terms;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,7 +290,8 @@ function buildForward(g, arch, w) {
     if (arch.normRelLayerNorm) relEmbeddings = layerNorm(relEmbeddings, 'encoder.LayerNorm', hidden);
   }
 
-  // scale = sqrt(head_size * scale_factor), scale_factor = 1 + one per c2p / p2c term.
+  // scale = sqrt(head_size * scale_factor), scale_factor = 1 + one per c2p / p2c term. HF counts
+  // the terms of pos_att_type even when relative_attention is false (and none is added).
   const scale = g.float32(Math.sqrt(headSize * (1 + arch.posAttType.length)));
   const splitHeads = [0, 0, heads, headSize]; // Reshape: 0 copies batch / sequence
 
