@@ -39,6 +39,8 @@ export function parseDtypes(value) {
 }
 
 /**
+ * One weights file -> ONNX per dtype. config.model_type picks the architecture (see
+ * architectures/index.js: DeBERTa-v2, BERT, RoBERTa / XLM-RoBERTa); F32, F16 and BF16 weights.
  * @param {object} options
  * @param {object} options.config  parsed config.json
  * @param {string} options.weightsFile  'model.safetensors' or 'pytorch_model.bin'
