@@ -11,10 +11,11 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { tinyDebertaDir, goldenDir } from './fixtures.js';
 import { readSafetensors } from '../../js/src/convert/safetensors.js';
-import { build, readArchitecture, relativePositionIndexTable } from '../../js/src/convert/architectures/deberta-v2.js';
+import { build, convLayer, readArchitecture, relativePositionIndexTable } from '../../js/src/convert/architectures/deberta-v2.js';
 import { OnnxGraphBuilder } from '../../js/src/convert/onnx-graph-builder.js';
 import { graphLayers } from '../../js/src/convert/architectures/layers.js';
-import { DataType } from '../../js/src/convert/onnx-proto.js';
+import { DataType, encodeModel } from '../../js/src/convert/onnx-proto.js';
+import { weightLookup } from '../../js/src/convert/architectures/weight-lookup.js';
 import { ModelFormatError } from '../../js/src/errors.js';
 
 ort.env.wasm.numThreads = 1;
@@ -276,6 +277,92 @@ test('type_vocab_size 2 with position_biased_input false: row 0 added to every t
   assert.ok(diff <= TOLERANCE, `differs by ${diff}`);
 });
 
+// ConvLayer: its place in the encoder is pinned by a reduction, its computation against HF's
+// ConvLayer.forward written out in float64 below.
+test('conv_kernel_size 3 with a zero convolution: only ConvLayer.LayerNorm after layer 0, which is idempotent here', async (t) => {
+  // With layer 0's output LayerNorm at weight 1, bias 0, a second LayerNorm (1, 0) changes its
+  // output only by the epsilon: the conv model must then equal the fixture on real tokens.
+  const one = (name) => tensor(weights.get(name).dims, new Float32Array(weights.get(name).data.length).fill(1));
+  const plain = { 'encoder.layer.0.output.LayerNorm.weight': one('encoder.layer.0.output.LayerNorm.weight'),
+    'encoder.layer.0.output.LayerNorm.bias': zeros('encoder.layer.0.output.LayerNorm.bias') };
+  const conv = (bias) => ({
+    'encoder.conv.conv.weight': tensor([hidden, hidden, 3], new Float32Array(hidden * hidden * 3)),
+    'encoder.conv.conv.bias': tensor([hidden], noise(hidden, 9, bias)),
+    'encoder.conv.LayerNorm.weight': one('encoder.layer.0.output.LayerNorm.weight'),
+    'encoder.conv.LayerNorm.bias': zeros('encoder.layer.0.output.LayerNorm.bias'),
+  });
+  // Single sentences: HF's conv zeroes padded rows after layer 0, which the fixture does not do.
+  const single = BATCHES[0].slice(0, 8).map((ids) => [ids]);
+  const diff = await compare({ conv_kernel_size: 3, conv_act: 'gelu' }, withWeights({ ...plain, ...conv(0) }), withWeights(plain),
+    { batches: single });
+  // A conv bias (tanh of it added to every token) must show: the layer is really in the graph.
+  const moved = await compare({ conv_kernel_size: 3 }, withWeights({ ...plain, ...conv(0.5) }), withWeights(plain), { batches: single });
+  t.diagnostic(`max abs ${diff.toExponential(2)}; a conv bias moves it ${moved.toFixed(3)}`);
+  assert.ok(diff <= TOLERANCE, `differs by ${diff}`);
+  assert.ok(moved > MOVED);
+});
+
+/** HF ConvLayer.forward in float64: conv1d (padding (k-1)/2, groups), masked_fill, act, LayerNorm(residual + out) * mask. */
+function convLayerReference({ embeddings, residual, mask, B, L, H, k, groups, weight, bias, gamma, beta, eps, act }) {
+  const out = new Float64Array(B * L * H);
+  const pad = (k - 1) / 2;
+  const per = H / groups;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < L; t++) {
+      const row = new Float64Array(H);
+      for (let o = 0; o < H; o++) {
+        let sum = bias[o];
+        const g = Math.floor(o / per);
+        for (let i = 0; i < per; i++) {
+          for (let j = 0; j < k; j++) {
+            const s = t + j - pad;
+            if (s >= 0 && s < L) sum += weight[(o * per + i) * k + j] * embeddings[(b * L + s) * H + g * per + i];
+          }
+        }
+        row[o] = residual[(b * L + t) * H + o] + (mask[b * L + t] === 1 ? act(sum) : act(0));
+      }
+      const mean = row.reduce((a, v) => a + v, 0) / H;
+      const variance = row.reduce((a, v) => a + (v - mean) ** 2, 0) / H;
+      for (let o = 0; o < H; o++) {
+        out[(b * L + t) * H + o] = (((row[o] - mean) / Math.sqrt(variance + eps)) * gamma[o] + beta[o]) * mask[b * L + t];
+      }
+    }
+  }
+  return out;
+}
+
+for (const [k, groups, act] of [[3, 1, 'tanh'], [5, 2, 'gelu'], [1, 4, 'relu']]) {
+  test(`ConvLayer (kernel ${k}, ${groups} group(s), ${act}) computes HF's ConvLayer.forward`, async () => {
+    const [B, L, H] = [2, 7, 8];
+    const arch = { hidden: H, eps: 1e-7, hiddenAct: 'gelu', conv: { kernelSize: k, groups, act } };
+    const values = {
+      weight: noise(H * (H / groups) * k, 21, 0.5), bias: noise(H, 22, 0.5),
+      gamma: noise(H, 23, 1).map((v) => 1 + v / 2), beta: noise(H, 24, 0.2),
+    };
+    const w = weightLookup(new Map([
+      ['encoder.conv.conv.weight', tensor([H, H / groups, k], values.weight)], ['encoder.conv.conv.bias', tensor([H], values.bias)],
+      ['encoder.conv.LayerNorm.weight', tensor([H], values.gamma)], ['encoder.conv.LayerNorm.bias', tensor([H], values.beta)],
+    ]), { prefix: 'deberta', family: 'DeBERTa-v2' });
+    const g = new OnnxGraphBuilder();
+    g.op('Identity', [convLayer(g, arch, w, 'embeddings', 'residual')], {}, { outputs: ['y'] });
+    const shape = [B, L, H];
+    const model = encodeModel(g.toModel({ irVersion: 8, opset: 17, inputs: [['embeddings', DataType.FLOAT, shape],
+      ['residual', DataType.FLOAT, shape], ['attention_mask', DataType.INT64, [B, L]]], outputs: [['y', DataType.FLOAT, shape]] }));
+    const embeddings = noise(B * L * H, 25, 1);
+    const residual = noise(B * L * H, 26, 1);
+    const mask = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]; // row 1 padded
+    const session = await ort.InferenceSession.create(model);
+    const { y } = await session.run({
+      embeddings: new ort.Tensor('float32', embeddings, shape), residual: new ort.Tensor('float32', residual, shape),
+      attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask, BigInt), [B, L]),
+    });
+    await session.release();
+    const expected = convLayerReference({ embeddings, residual, mask, B, L, H, k, groups, ...values, eps: 1e-7, act: ACTIVATIONS[act] });
+    const diff = maxAbsDiff([y.data], [expected]);
+    assert.ok(diff <= 1e-5, `differs by ${diff}`);
+  });
+}
+
 // erf by its Maclaurin series (float64; |x| <= 6 converges to ~1e-12 before the tail is 1).
 function erf(x) {
   if (Math.abs(x) > 6) return Math.sign(x);
@@ -304,7 +391,6 @@ test('every supported hidden_act computes HF\'s definition', async () => {
     const g = new OnnxGraphBuilder();
     const { activation } = graphLayers(g, null, { hiddenAct: act, eps: 1e-7 });
     g.op('Identity', [activation('x', 'act')], {}, { outputs: ['y'] });
-    const { encodeModel } = await import('../../js/src/convert/onnx-proto.js');
     const model = encodeModel(g.toModel({ irVersion: 8, opset: 17, inputs: [['x', DataType.FLOAT, [241]]], outputs: [['y', DataType.FLOAT, [241]]] }));
     const session = await ort.InferenceSession.create(model);
     const { y } = await session.run({ x: new ort.Tensor('float32', inputs, [241]) });
@@ -328,4 +414,8 @@ test('flags it cannot honour are refused in one line naming them', () => {
   refused({ share_att_key: false }, /pos_key_proj\.weight/); // its own projections are missing
   refused({ position_biased_input: true }, /embeddings\.position_embeddings\.weight/);
   refused({ embedding_size: 96 }, /embedding_size/);
+  refused({ conv_kernel_size: 4 }, /conv_kernel_size 4 is even/);
+  refused({ conv_kernel_size: 3, conv_groups: 3 }, /not a multiple of conv_groups 3/);
+  refused({ conv_kernel_size: 3, conv_act: 'mish' }, /conv_act "mish" is not supported/);
+  refused({ conv_kernel_size: 3 }, /conv_kernel_size is 3, but the weights have no ConvLayer \("encoder\.conv\.conv\.weight"\)/);
 });

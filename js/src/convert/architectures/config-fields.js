@@ -26,8 +26,8 @@ export function configFields(family, config) {
     if (v < min) fail(`config.json field ${key} must be at least ${min} (got ${v}).`);
     return v;
   };
-  const activation = (key = 'hidden_act') => {
-    const v = config[key] ?? 'gelu';
+  const activation = (key = 'hidden_act', fallback = 'gelu') => {
+    const v = config[key] ?? fallback;
     if (!SUPPORTED_ACTIVATIONS.has(v)) {
       fail(`${key} ${quoteUntrusted(v, 60)} is not supported (supported: ${[...SUPPORTED_ACTIVATIONS].join(', ')}).`);
     }

@@ -59,10 +59,17 @@ export function readArchitecture(config) {
   }
   const headSize = size('attention_head_size', Math.floor(hidden / heads));
 
-  if ((config.conv_kernel_size ?? 0) > 0) {
-    fail(`conv_kernel_size ${config.conv_kernel_size} > 0 (the ConvLayer after the first encoder layer, ` +
-      'as in microsoft/deberta-v2-xlarge) is not supported by this converter. ' +
-      'Export such a model with torch.onnx.export instead.');
+  // ConvLayer after the first encoder layer (microsoft/deberta-v2-xlarge): HF pads (k - 1) / 2
+  // on each side, so only an odd kernel keeps the sequence length (an even one fails in HF).
+  const convKernelSize = int('conv_kernel_size', 0);
+  let conv = null;
+  if (convKernelSize > 0) {
+    if (convKernelSize % 2 === 0) {
+      fail(`conv_kernel_size ${convKernelSize} is even; HF's ConvLayer only runs with an odd kernel size.`);
+    }
+    const groups = size('conv_groups', 1);
+    if (hidden % groups !== 0) fail(`hidden_size ${hidden} is not a multiple of conv_groups ${groups}.`);
+    conv = { kernelSize: convKernelSize, groups, act: activation('conv_act', 'tanh') };
   }
 
   const posAttType = readPosAttType(config.pos_att_type, fail);
@@ -113,6 +120,7 @@ export function readArchitecture(config) {
     shareAttKey: flag('share_att_key', false),
     posAttType,
     hiddenAct,
+    conv,
     eps,
   };
   return arch;
@@ -164,6 +172,16 @@ function checkSizesAgainstWeights(arch, w) {
   const attention = 'encoder.layer.0.attention.self.query_proj.weight';
   check('num_attention_heads * attention_head_size', arch.heads * arch.headSize, attention, 0, 'attention values');
   check('intermediate_size', arch.intermediate, 'encoder.layer.0.intermediate.dense.weight', 0, 'intermediate values');
+
+  if (arch.conv) {
+    const conv = 'encoder.conv.conv.weight'; // nn.Conv1d: [out, in / groups, kernel]
+    if (!w.dims(conv)) {
+      throw new ModelFormatError(`Cannot convert this DeBERTa-v2 model: config.json field conv_kernel_size is ${arch.conv.kernelSize}, ` +
+        `but the weights have no ConvLayer ("${conv}"). Use the config.json that belongs to these weights.`);
+    }
+    check('hidden_size / conv_groups', arch.hidden / arch.conv.groups, conv, 1, 'input channels per group');
+    check('conv_kernel_size', arch.conv.kernelSize, conv, 2, 'kernel taps');
+  }
 
   if (arch.relativeAttention && arch.posAttType.length > 0) {
     const rel = w.dims('encoder.rel_embeddings.weight');
@@ -254,6 +272,7 @@ function buildForward(g, arch, w) {
   x = layerNorm(x, 'embeddings.LayerNorm', hidden);
   const maskFloat = g.op('Cast', ['attention_mask'], { to: DataType.FLOAT });
   x = g.op('Mul', [x, g.op('Unsqueeze', [maskFloat, g.int64([2])])], {}, { name: 'embeddings' });
+  const embeddings = x;
 
   // DebertaV2Encoder.get_attention_mask: mask[b, i, j] = m[b, i] * m[b, j], as bool for XSoftmax.
   const maskRows = g.op('Unsqueeze', ['attention_mask', g.int64([1, 3])]); // [B,1,L,1]
@@ -341,6 +360,33 @@ function buildForward(g, arch, w) {
     x = layerNorm(
       g.op('Add', [linear(inter, `${p}.output.dense`, arch.intermediate, hidden), attnOut]),
       `${p}.output.LayerNorm`, hidden);
+    if (l === 0 && arch.conv) x = convLayer(g, arch, w, embeddings, x);
   }
   return x;
+}
+
+/**
+ * HF ConvLayer (DebertaV2Encoder.conv), applied to the first layer's output `residual` with the
+ * encoder's input `embeddings`: Conv1d over the sequence, masked positions set to 0, conv_act,
+ * LayerNorm(residual + that), times the mask.
+ * @returns {string}  the new hidden state [B, L, hidden]
+ */
+export function convLayer(g, arch, w, embeddings, residual) {
+  const { hidden } = arch;
+  const { kernelSize, groups, act } = arch.conv;
+  const { layerNorm, activation } = graphLayers(g, w, arch);
+  const weight = g.floats('encoder.conv.conv.weight', [hidden, hidden / groups, kernelSize],
+    w.get('encoder.conv.conv.weight', [hidden, hidden / groups, kernelSize]).data);
+  const bias = g.floats('encoder.conv.conv.bias', [hidden], w.get('encoder.conv.conv.bias', [hidden]).data);
+  const pad = (kernelSize - 1) / 2;
+  const channelsFirst = g.op('Transpose', [embeddings], { perm: [0, 2, 1] }); // [B, hidden, L], as Conv1d wants
+  const convolved = g.op('Transpose', [g.op('Conv', [channelsFirst, weight, bias],
+    { kernel_shape: [kernelSize], pads: [pad, pad], strides: [1], dilations: [1], group: groups }, { name: 'encoder.conv' })],
+  { perm: [0, 2, 1] });
+  // out.masked_fill_((1 - input_mask).bool(), 0): every position whose mask is not 1.
+  const keep = g.op('Unsqueeze', [g.op('Equal', ['attention_mask', g.int64(1, [])]), g.int64([2])]);
+  const out = activation(g.op('Where', [keep, convolved, g.float32(0, [])]), 'encoder.conv', act);
+  const normed = layerNorm(g.op('Add', [residual, out]), 'encoder.conv.LayerNorm', hidden);
+  const maskFloat = g.op('Cast', ['attention_mask'], { to: DataType.FLOAT });
+  return g.op('Mul', [normed, g.op('Unsqueeze', [maskFloat, g.int64([2])])], {}, { name: 'encoder.conv' });
 }

@@ -40,9 +40,9 @@ export function graphLayers(g, w, arch) {
     return g.op('LayerNormalization', [x, scale, bias], { axis: -1, epsilon }, { name: prefix });
   };
 
-  /** arch.hiddenAct, one of config-fields.js SUPPORTED_ACTIVATIONS. */
-  const activation = (x, name) => {
-    switch (arch.hiddenAct) {
+  /** `act` (default arch.hiddenAct), one of config-fields.js SUPPORTED_ACTIVATIONS. */
+  const activation = (x, name, act = arch.hiddenAct) => {
+    switch (act) {
       case 'gelu': { // exact erf form: x * 0.5 * (1 + erf(x / sqrt(2)))
         const erf = g.op('Erf', [g.op('Div', [x, g.float32(Math.SQRT2)], {}, { name })], {}, { name });
         const half = g.op('Mul', [x, g.float32(0.5)], {}, { name });
@@ -60,7 +60,7 @@ export function graphLayers(g, w, arch) {
       case 'tanh': return g.op('Tanh', [x], {}, { name });
       case 'silu':
       case 'swish': return g.op('Mul', [x, g.op('Sigmoid', [x], {}, { name })], {}, { name });
-      default: throw new Error(`graphLayers: unchecked activation ${arch.hiddenAct}`); // config-fields.js refuses it first
+      default: throw new Error(`graphLayers: unchecked activation ${act}`); // config-fields.js refuses it first
     }
   };
 
