@@ -5,7 +5,7 @@
 // folders, so no path tricks), present in the folder; after reading, each shard must hold the
 // tensors the index puts there, and no tensor may come from two shards.
 import { FileNotFoundError, ModelFormatError, describeUntrusted, quoteUntrusted } from '../errors.js';
-import { WEIGHT_FILES, WEIGHT_INDEX_FILES, WEIGHT_SHARD } from '../layout.js';
+import { WEIGHTS_WANTED, findWeights, isShardOf } from '../layout.js';
 import { readWeights } from './weights.js';
 
 // An index lists about 100 bytes per tensor: a few hundred KB for the largest models.
@@ -61,32 +61,27 @@ export async function readFolderWeights(folder) {
 
 /** @returns {Promise<{files: string[], index: null | ReturnType<typeof parseWeightIndex>}>} */
 async function locateWeights(folder) {
-  for (const file of WEIGHT_FILES) {
-    if (await folder.has(file)) return { files: [file], index: null };
+  const found = await findWeights((file) => folder.has(file));
+  if (!found) throw new FileNotFoundError(`${folder.description} has no weights to convert (${WEIGHTS_WANTED}).`);
+  if (!found.index) return { files: [found.file], index: null };
+  const index = parseWeightIndex(await folder.readText(found.index), found.index, found.file);
+  const missing = [];
+  for (const shard of index.shards) if (!(await folder.has(shard))) missing.push(shard);
+  if (missing.length > 0) {
+    throw new FileNotFoundError(`${folder.description} lacks ${missing.length} of the ${index.shards.length} shards ` +
+      `${found.index} names (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}); download them too.`);
   }
-  for (const file of WEIGHT_FILES.map((single) => WEIGHT_INDEX_FILES[single])) {
-    if (!(await folder.has(file))) continue;
-    const index = parseWeightIndex(await folder.readText(file), file);
-    const missing = [];
-    for (const shard of index.shards) if (!(await folder.has(shard))) missing.push(shard);
-    if (missing.length > 0) {
-      throw new FileNotFoundError(`${folder.description} lacks ${missing.length} of the ${index.shards.length} shards ` +
-        `${file} names (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}); download them too.`);
-    }
-    return { files: [file, ...index.shards], index };
-  }
-  const indexes = WEIGHT_FILES.map((single) => WEIGHT_INDEX_FILES[single]);
-  throw new FileNotFoundError(`${folder.description} has no weights to convert (${WEIGHT_FILES.join(' or ')}, ` +
-    `or a sharded checkpoint's ${indexes.join(' or ')}).`);
+  return { files: [found.index, ...index.shards], index };
 }
 
 /**
  * Checks a sharded checkpoint's index (`{"metadata": {...}, "weight_map": {tensor: shard}}`).
  * @param {string} text  the index file's contents
  * @param {string} file  its name, e.g. 'model.safetensors.index.json'
+ * @param {string} weightsFile  the single file it stands for ('model.safetensors' or 'pytorch_model.bin')
  * @returns {{file: string, shards: string[], tensorsOf: Map<string, string[]>}}  shards in name order
  */
-export function parseWeightIndex(text, file) {
+export function parseWeightIndex(text, file, weightsFile) {
   const fail = (problem) => new ModelFormatError(`${file}: ${problem}. Download it again from the model repository.`);
   if (text.length > MAX_INDEX_CHARS) throw fail(`is ${text.length} characters, far more than an index of tensor names`);
   let index;
@@ -99,14 +94,13 @@ export function parseWeightIndex(text, file) {
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
     throw fail(`has no "weight_map" object (found ${describeUntrusted(map)})`);
   }
-  // A shard of the same format as the single file the index stands for.
-  const extension = file.replace(/\.index\.json$/, '').replace(/^.*\./, '.');
   const tensorsOf = new Map();
   let total = null;
   for (const [tensor, shard] of Object.entries(map)) {
-    if (typeof shard !== 'string' || !WEIGHT_SHARD.test(shard) || !shard.endsWith(extension)) {
+    // A plain file name (no folder: no path tricks) of the same format as the single file.
+    if (typeof shard !== 'string' || !isShardOf(weightsFile, shard)) {
       throw fail(`puts tensor ${quoteUntrusted(tensor, 100)} in ${quoteUntrusted(shard, 100)}, which is not a shard ` +
-        `file name (like ${extension === '.bin' ? 'pytorch_model' : 'model'}-00001-of-00002${extension}, in the same folder)`);
+        `file name (like ${weightsFile.replace(/\./, '-00001-of-00002.')}, in the same folder)`);
     }
     const [, k, n] = /-(\d{5})-of-(\d{5})\./.exec(shard).map(Number);
     if (k < 1 || k > n || (total !== null && n !== total)) {
