@@ -377,6 +377,7 @@ function erf(x) {
 // HF ACT2FN definitions (activations.py).
 const ACTIVATIONS = {
   gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
+  gelu_python: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   gelu_new: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
   gelu_pytorch_tanh: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
   relu: (x) => Math.max(x, 0),
@@ -399,6 +400,15 @@ test('every supported hidden_act computes HF\'s definition', async () => {
   }
   // The builder and the config check agree on the list.
   assert.throws(() => readArchitecture({ ...config, hidden_act: 'quick_gelu' }), /hidden_act "quick_gelu" is not supported/);
+});
+
+test('flags read as HF tests them: absent takes the default, null is false', () => {
+  const { position_biased_input: _, ...noFlag } = config;
+  assert.equal(readArchitecture(noFlag).positionBiasedInput, true); // DebertaV2Config's default
+  assert.equal(readArchitecture({ ...config, position_biased_input: null }).positionBiasedInput, false);
+  assert.equal(readArchitecture({ ...config, share_att_key: null }).shareAttKey, false);
+  assert.equal(readArchitecture({ ...config, relative_attention: 1 }).relativeAttention, true);
+  assert.ok(Buffer.from(build({ ...config, position_biased_input: null }, weights).onnx).equals(Buffer.from(build(config, weights).onnx)));
 });
 
 test('flags it cannot honour are refused in one line naming them', () => {

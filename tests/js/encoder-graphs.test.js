@@ -209,6 +209,7 @@ for (const { fixture, golden, pool: poolKind, cosine } of FAMILIES) {
         pattern.test(e.message) && !e.message.includes('\n'), JSON.stringify(patch));
       refused({ position_embedding_type: 'relative_key' }, /position_embedding_type "relative_key" is not supported/);
       refused({ position_embedding_type: 'relative_key_query' }, /position_embedding_type/);
+      refused({ position_embedding_type: null }, /position_embedding_type null is not supported/); // HF: no positions
       refused({ hidden_act: 'mish' }, /hidden_act "mish" is not supported/);
       refused({ is_decoder: true }, /is_decoder/);
       refused({ hidden_size: 96 }, /hidden_size is 96/);
@@ -218,7 +219,10 @@ for (const { fixture, golden, pool: poolKind, cosine } of FAMILIES) {
       refused({ type_vocab_size: 0 }, /type_vocab_size must be at least 1/);
       refused({ num_hidden_layers: 3 }, /num_hidden_layers is 3/);
       refused({ layer_norm_eps: -1 }, /layer_norm_eps/);
-      if (config.model_type === 'xlm-roberta') refused({ pad_token_id: 514 }, /pad_token_id 514/);
+      if (config.model_type === 'xlm-roberta') {
+        refused({ pad_token_id: 514 }, /pad_token_id 514/);
+        refused({ pad_token_id: null }, /pad_token_id is null/);
+      }
       const missing = new Map(weights);
       missing.delete('encoder.layer.1.attention.self.key.weight');
       assert.throws(() => architectureFor(config).build(config, missing),

@@ -52,7 +52,8 @@ export function readEncoderConfig(config, { family, modelTypes: types }) {
   const hidden = size('hidden_size');
   const heads = size('num_attention_heads');
   if (hidden % heads !== 0) fail(`hidden_size ${hidden} is not a multiple of num_attention_heads ${heads}.`);
-  const positionType = config.position_embedding_type ?? 'absolute';
+  // An explicit null is not "absolute": HF then adds no position embeddings at all.
+  const positionType = config.position_embedding_type === undefined ? 'absolute' : config.position_embedding_type;
   if (positionType !== 'absolute') {
     fail(`position_embedding_type ${quoteUntrusted(positionType, 60)} is not supported (only "absolute"); ` +
       'export such a model with torch.onnx.export instead.');

@@ -4,7 +4,7 @@
 import { ModelFormatError, describeUntrusted, quoteUntrusted } from '../../errors.js';
 
 /** hidden_act values the graph builders compute (layers.js), by HF's ACT2FN names. */
-export const SUPPORTED_ACTIVATIONS = new Set(['gelu', 'relu', 'gelu_new', 'gelu_pytorch_tanh', 'silu', 'swish', 'tanh']);
+export const SUPPORTED_ACTIVATIONS = new Set(['gelu', 'gelu_python', 'relu', 'gelu_new', 'gelu_pytorch_tanh', 'silu', 'swish', 'tanh']);
 
 /**
  * @param {string} family  e.g. 'BERT', used in every message
@@ -38,9 +38,10 @@ export function configFields(family, config) {
     if (typeof v !== 'number' || !(v > 0)) fail(`layer_norm_eps must be a positive number (got ${v}).`);
     return v;
   };
-  // Python reads 0 and 1 as false and true; anything else is a mistake worth naming.
+  // HF tests flags for truth: null (None), 0 and 1 count as false, false and true. An absent key
+  // takes HF's default. Anything else is a mistake worth naming.
   const flag = (key, fallback) => {
-    const v = config[key] ?? fallback;
+    const v = config[key] === undefined ? fallback : config[key] ?? false;
     if (v !== true && v !== false && v !== 0 && v !== 1) {
       fail(`config.json field ${key} must be true or false (got ${describeUntrusted(v)}).`);
     }

@@ -43,7 +43,8 @@ export function graphLayers(g, w, arch) {
   /** `act` (default arch.hiddenAct), one of config-fields.js SUPPORTED_ACTIVATIONS. */
   const activation = (x, name, act = arch.hiddenAct) => {
     switch (act) {
-      case 'gelu': { // exact erf form: x * 0.5 * (1 + erf(x / sqrt(2)))
+      case 'gelu':
+      case 'gelu_python': { // exact erf form: x * 0.5 * (1 + erf(x / sqrt(2)))
         const erf = g.op('Erf', [g.op('Div', [x, g.float32(Math.SQRT2)], {}, { name })], {}, { name });
         const half = g.op('Mul', [x, g.float32(0.5)], {}, { name });
         return g.op('Mul', [half, g.op('Add', [erf, g.float32(1)], {}, { name })], {}, { name });

@@ -15,6 +15,7 @@ export const modelTypes = ['roberta', 'xlm-roberta'];
 export function checkConfig(config) {
   const arch = readEncoderConfig(config, { family: name, modelTypes });
   const { fail, int } = configFields(name, config);
+  if (config.pad_token_id === null) fail('pad_token_id is null; position ids are counted from it, so it must be set.');
   const pad = int('pad_token_id', 1); // RobertaConfig's default
   // The largest position is pad + sequence length; pad itself must be a row of the table.
   if (pad < 0 || pad >= arch.maxPositions) {
