@@ -237,3 +237,53 @@ test('model types without an architecture are refused naming the supported ones'
       /supports encoders of model_type 'deberta-v2', 'bert', 'roberta', 'xlm-roberta'/.test(e.message));
   }
 });
+
+test('RoBERTa position ids follow pad_token_id: pad 0 with ids 0 and 1 swapped and the position table shifted equals the fixture', async (t) => {
+  // With pad 0 real tokens get positions 1, 2, ... (pad 1: 2, 3, ...) and pads position 0 (pad 1: 1):
+  // one row down in a table whose row k holds the fixture's row k + 1.
+  const dir = path.join(fixturesDir, 'tiny-xlm-roberta');
+  const config = await readJson(path.join(dir, 'config.json'));
+  const weights = readSafetensors(new Uint8Array(await readFile(path.join(dir, 'model.safetensors'))));
+  const hidden = config.hidden_size;
+  const word = weights.get('embeddings.word_embeddings.weight');
+  const swapped = word.data.slice();
+  swapped.set(word.data.subarray(hidden, 2 * hidden), 0);
+  swapped.set(word.data.subarray(0, hidden), hidden);
+  const positions = weights.get('embeddings.position_embeddings.weight');
+  const shifted = new Float32Array(positions.data.length);
+  shifted.set(positions.data.subarray(hidden));
+  const variant = new Map([...weights,
+    ['embeddings.word_embeddings.weight', { dims: word.dims, dtype: 'F32', data: swapped }],
+    ['embeddings.position_embeddings.weight', { dims: positions.dims, dtype: 'F32', data: shifted }]]);
+  const { sentences } = await readJson(path.join(fixturesDir, 'golden-xlm-roberta', 'extra_inputs.json'));
+  const batch = await readJson(path.join(fixturesDir, 'golden-xlm-roberta', 'batch_consistency.json'));
+  const run = async (model, rows, masks) => {
+    const session = await ort.InferenceSession.create(model.onnx);
+    const dims = [rows.length, rows[0].length];
+    const out = await session.run({
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(rows.flat(), BigInt), dims),
+      attention_mask: new ort.Tensor('int64', BigInt64Array.from(masks.flat(), BigInt), dims),
+    });
+    await session.release();
+    return out.last_hidden_state.data;
+  };
+  const swap = (rows) => rows.map((row) => row.map((id) => (id === 0 ? 1 : id === 1 ? 0 : id)));
+  // The batch is right-padded with 1; sx02 holds a real id-1 token (position like a pad's).
+  const rows = [...batch.input_ids, [...sentences[2].ids, ...new Array(batch.input_ids[0].length - sentences[2].ids.length).fill(1)]];
+  const masks = [...batch.attention_mask, rows.at(-1).map((_, k) => (k < sentences[2].ids.length ? 1 : 0))];
+  const expected = await run(architectureFor(config).build(config, weights), rows, masks);
+  const ours = await run(architectureFor(config).build({ ...config, pad_token_id: 0 }, variant), swap(rows), masks);
+  const diff = maxAbsDiff(ours, expected);
+  const plain = maxAbsDiff(await run(architectureFor(config).build(config, variant), swap(rows), masks), expected);
+  t.diagnostic(`max abs ${diff.toExponential(2)} (with pad 1 left in the config: ${plain.toFixed(3)})`);
+  assert.ok(diff <= TOLERANCE, `differs by ${diff}`);
+  assert.ok(plain > 0.01);
+});
+
+test('model_type "roberta" (e.g. klue/roberta, a WordPiece RoBERTa) builds the XLM-RoBERTa graph', async () => {
+  const dir = path.join(fixturesDir, 'tiny-xlm-roberta');
+  const config = await readJson(path.join(dir, 'config.json'));
+  const weights = readSafetensors(new Uint8Array(await readFile(path.join(dir, 'model.safetensors'))));
+  const asRoberta = architectureFor({ model_type: 'roberta' }).build({ ...config, model_type: 'roberta' }, weights);
+  assert.ok(Buffer.from(asRoberta.onnx).equals(Buffer.from(architectureFor(config).build(config, weights).onnx)));
+});
