@@ -218,6 +218,12 @@ for (const { fixture, golden, pool: poolKind, cosine } of FAMILIES) {
       refused({ max_position_embeddings: 4096 }, /max_position_embeddings is 4096/);
       refused({ type_vocab_size: 0 }, /type_vocab_size must be at least 1/);
       refused({ num_hidden_layers: 3 }, /num_hidden_layers is 3/);
+      // Sizes no weights could have are refused from the shapes, before anything is allocated.
+      refused({ num_hidden_layers: 1e6 }, /num_hidden_layers is 1000000/);
+      refused({ hidden_size: 2 ** 30, num_attention_heads: 1 }, /hidden_size is 1073741824/);
+      refused({ intermediate_size: 2 ** 40 }, /intermediate_size is 1099511627776/);
+      refused({ type_vocab_size: 1e9 }, /type_vocab_size is 1000000000/);
+      refused({ vocab_size: 2 ** 60 }, /vocab_size must be an integer/);
       refused({ layer_norm_eps: -1 }, /layer_norm_eps/);
       if (config.model_type === 'xlm-roberta') {
         refused({ pad_token_id: 514 }, /pad_token_id 514/);
