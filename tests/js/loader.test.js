@@ -10,8 +10,11 @@ import path from 'node:path';
 import { Embedder, rows } from '../../js/src/index.js';
 import { MemoryFolderSource } from '../../js/src/sources/memory-folder.js';
 import { repoRoot, tinyDebertaDir } from './fixtures.js';
-import { maxAbsDiff, readGolden } from './support/golden.js';
+import { goldenBertDir, maxAbsDiff, readGolden, tinyBertDir } from './support/golden.js';
 import { copyModel } from './support/model-copy.js';
+import { rawTensors, shardFiles } from './support/checkpoints.js';
+import { startHubServer } from './support/hub-server.js';
+import { isolateHubEnv } from './support/hub-env.js';
 
 const { sentences } = readGolden('sentences.json');
 const some = sentences.slice(0, 40);
@@ -107,5 +110,77 @@ describe('a local folder of only weights', () => {
     assert.equal(embedded.stdout.trim().split('\n').length, 4);
     const similar = await run(['similarity', '--model', weightsOnly, '--threads', '1', '하늘이 맑다', '하늘이 맑습니다']);
     assert.equal(similar.code, 0, similar.stderr);
+  });
+});
+
+/** A copy of a fixture with its weights as `count` shards + index and no ONNX file. */
+async function shardedCopy(fromDir, count, format) {
+  const dir = await copyModel(fromDir);
+  const single = new Uint8Array(await fs.readFile(path.join(dir, 'model.safetensors')));
+  for (const file of ['model.onnx', 'model.safetensors', 'pytorch_model.bin']) await fs.rm(path.join(dir, file), { force: true });
+  for (const [name, bytes] of shardFiles(rawTensors(single), count, format)) await fs.writeFile(path.join(dir, name), bytes);
+  return dir;
+}
+
+describe('sharded checkpoints', () => {
+  it('a local folder of 3 safetensors shards converts, caches, and converts again when a shard changes', async () => {
+    const dir = await shardedCopy(tinyDebertaDir, 3, 'safetensors');
+    try {
+      const cold = await embedSome(dir);
+      assert.ok(cold.converted);
+      assert.equal(cold.info.conversion.from, 'model.safetensors.index.json');
+      assertGolden(cold.vectors);
+      assert.equal((await embedSome(dir)).converted, false);
+      const later = new Date(Date.now() + 5000);
+      await fs.utimes(path.join(dir, 'model-00002-of-00003.safetensors'), later, later);
+      assert.ok((await embedSome(dir)).converted, 'a changed shard is a new conversion');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a Hub repository of torch.save shards downloads only the index, shards and configuration', async () => {
+    const dir = await shardedCopy(tinyDebertaDir, 2, 'bin');
+    await fs.writeFile(path.join(dir, 'unrelated-00001-of-00002.bin'), 'not a shard of this model');
+    const restoreEnv = isolateHubEnv();
+    const server = await startHubServer({ repos: { 'test-org/sharded': { dir } } });
+    try {
+      const loaded = await embedSome('test-org/sharded', { endpoint: server.endpoint });
+      assert.ok(loaded.converted);
+      assertGolden(loaded.vectors);
+      const fetched = new Set(server.requests.filter((r) => r.method === 'GET' && r.url.includes('/resolve/')).map((r) => r.url.split('/').pop()));
+      for (const name of ['pytorch_model.bin.index.json', 'pytorch_model-00001-of-00002.bin', 'pytorch_model-00002-of-00002.bin']) {
+        assert.ok(fetched.has(name), `${name} downloaded`);
+      }
+      assert.ok(!fetched.has('unrelated-00001-of-00002.bin'));
+      server.reset();
+      const warm = await embedSome('test-org/sharded', { endpoint: server.endpoint, offline: true });
+      assert.equal(warm.converted, false);
+      assertGolden(warm.vectors);
+    } finally {
+      await server.close();
+      restoreEnv();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('other families', () => {
+  it('a BERT folder of only float16 weights converts and embeds like the reference', async () => {
+    const dir = await copyModel(tinyBertDir);
+    try {
+      await fs.rm(path.join(dir, 'model.onnx'));
+      const { sentences: bert } = JSON.parse(await fs.readFile(path.join(goldenBertDir, 'sentences.json'), 'utf8'));
+      const model = await Embedder.load(dir, { threads: 1, cacheDir });
+      try {
+        assert.equal(model.info.conversion.from, 'model.safetensors');
+        const vectors = rows(await model.embed(bert.map((s) => s.text)));
+        vectors.forEach((v, i) => assert.ok(maxAbsDiff(v, bert[i].embedding) <= 1e-5, bert[i].id));
+      } finally {
+        await model.dispose();
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
