@@ -5,7 +5,10 @@
 //   node demo/server.js [--port 8080] [--model DIR]      then open http://127.0.0.1:8080/
 //
 // Every response is cross-origin isolated (COOP + COEP): without that the page gets no
-// SharedArrayBuffer and ONNX Runtime Web falls back to one thread.
+// SharedArrayBuffer and ONNX Runtime Web falls back to one thread. Pages also get a strict
+// Content-Security-Policy (see contentSecurityPolicy), so the demo proves the package needs no
+// inline code or eval. The tests serve a built Vite app the same way (the `root` option).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -45,10 +48,43 @@ const ISOLATION_HEADERS = {
 };
 
 /**
+ * The policy for an HTML page. Only what the package needs is allowed:
+ * - script-src 'self' plus the hash of each inline script the page has (the demo's import map;
+ *   Chromium has no external import maps), so no other inline script and no eval runs;
+ * - 'wasm-unsafe-eval': compiling WebAssembly (the core, ONNX Runtime Web) needs it;
+ * - 'unsafe-eval', for now: reading an ONNX file goes through protobufjs, whose decoders are
+ *   generated with new Function() (it has no other mode); without it every load fails with
+ *   "Evaluating a string as JavaScript violates ... Content Security Policy". A hand-written
+ *   ONNX reader in js/src/convert/onnx-proto.js would let this go;
+ * - worker-src 'self': ONNX Runtime Web's threads and the Web Worker API start workers from
+ *   same-origin module scripts; blob: workers are not needed, so not allowed;
+ * - connect-src 'self' https: the model folder may be another site's URL (?model=https://...)
+ *   or a Hugging Face repository;
+ * - style-src 'self': no style attributes or <style> (the page sets styles via the CSSOM,
+ *   which CSP does not restrict).
+ */
+export function contentSecurityPolicy(html) {
+  const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+    .map(([, body]) => `'sha256-${crypto.createHash('sha256').update(body).digest('base64')}'`);
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' ${hashes.join(' ')}`.trim(),
+    "worker-src 'self'",
+    "connect-src 'self' https:",
+    "style-src 'self'",
+    "img-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
  * Maps a URL path onto a file under one of the served roots, or undefined when the path is
  * malformed, hidden (a dot segment such as .git) or would leave its root.
  */
-function resolveFile(urlPath, modelDir) {
+function resolveFile(urlPath, modelDir, appRoot) {
   let decoded;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -58,7 +94,7 @@ function resolveFile(urlPath, modelDir) {
   if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
   const [root, rest] = decoded.startsWith(MODEL_PREFIX)
     ? [modelDir, decoded.slice(MODEL_PREFIX.length)]
-    : [repoRoot, decoded];
+    : [appRoot, decoded];
   const segments = rest.split('/').filter(Boolean);
   if (segments.some((s) => s.startsWith('.'))) return undefined;
   const file = path.resolve(root, ...segments);
@@ -72,13 +108,13 @@ function send(res, status, body, headers = {}) {
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-async function handle(req, res, modelDir) {
+async function handle(req, res, modelDir, appRoot) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
   }
   const { pathname } = new URL(req.url, 'http://localhost');
-  if (pathname === '/') return send(res, 302, 'See /demo/\n', { Location: '/demo/' });
-  let file = resolveFile(pathname, modelDir);
+  if (pathname === '/' && appRoot === repoRoot) return send(res, 302, 'See /demo/\n', { Location: '/demo/' });
+  let file = resolveFile(pathname, modelDir, appRoot);
   if (!file) return send(res, 404, 'Not found\n');
   let stat = await fs.promises.stat(file).catch(() => undefined);
   if (stat?.isDirectory()) {
@@ -88,24 +124,26 @@ async function handle(req, res, modelDir) {
     stat = await fs.promises.stat(file).catch(() => undefined);
   }
   if (!stat?.isFile()) return send(res, 404, 'Not found\n');
-  res.writeHead(200, {
-    ...ISOLATION_HEADERS,
-    'Content-Type': MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': stat.size,
-  });
+  const type = MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  if (type.startsWith('text/html')) {
+    const html = await fs.promises.readFile(file, 'utf8');
+    return send(res, 200, html, { 'Content-Type': type, 'Content-Security-Policy': contentSecurityPolicy(html) });
+  }
+  res.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Content-Length': stat.size });
   if (req.method === 'HEAD') return res.end();
   fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
 
 /**
  * Starts the demo server on 127.0.0.1.
- * @param {{port?: number, modelDir?: string}} [options] port 0 picks a free port
+ * @param {{port?: number, modelDir?: string, root?: string}} [options] port 0 picks a free port;
+ *   root: the folder served at / (default the repository, where / redirects to /demo/)
  * @returns {Promise<{url: string, port: number, modelDir: string, server: http.Server, close(): Promise<void>}>}
  */
-export function startDemoServer({ port = 8080, modelDir = DEFAULT_MODEL_DIR } = {}) {
+export function startDemoServer({ port = 8080, modelDir = DEFAULT_MODEL_DIR, root: appRoot = repoRoot } = {}) {
   const root = path.resolve(modelDir);
   const server = http.createServer((req, res) => {
-    handle(req, res, root).catch((err) => {
+    handle(req, res, root, path.resolve(appRoot)).catch((err) => {
       if (!res.headersSent) send(res, 500, `Internal error: ${err.message}\n`);
       else res.destroy();
     });
