@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer with AddressSanitizer and UndefinedBehaviorSanitizer on the native build of the C++
-# tokenizer (clang from Debian's archive). First every kept input runs once (tests/fuzz/<target>/:
-# seeds and every crasher found so far, kept as regression cases), then each target is fuzzed.
+# tokenizer and of SentencePiece model loading (clang from Debian's archive). First every kept
+# input runs once (tests/fuzz/<target>/: seeds and every crasher found so far, kept as regression
+# cases), then each target is fuzzed.
 #   tests/fuzz.sh            10 s per target (tests/run.sh runs it with 5)
 #   tests/fuzz.sh 600        longer, by hand
 # A crash, leak or sanitizer report fails the script; the input that caused it is printed and
@@ -15,7 +16,7 @@ cxx="$(command -v clang++ || command -v clang++-14)"
 CC="$cc" CXX="$cxx" cmake -S . -B build/fuzz -DGMATRIX_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/fuzz -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 mkdir -p build/fuzz/artifacts
-for target in tokenizer vocab; do
+for target in tokenizer vocab sentencepiece; do
   fuzzer="build/fuzz/${target}_fuzzer"
   kept="tests/fuzz/${target}"
   "$fuzzer" -runs=0 "$kept" 2>build/fuzz/${target}-regressions.log ||

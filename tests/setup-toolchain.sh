@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build and test toolchain from Debian's archive when something is missing:
 # Emscripten (wasm build, with binaryen's wasm-dis), CMake, g++ and GoogleTest (native tests),
+# curl (CMake fetches SentencePiece's pinned release with wasm/third_party/fetch-sentencepiece.sh),
 # and, for the browser test only, Chromium with a Korean font.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ command -v emcc >/dev/null || required+=(emscripten)
 command -v wasm-dis >/dev/null || required+=(binaryen)
 command -v cmake >/dev/null || required+=(cmake)
 command -v g++ >/dev/null || required+=(g++)
+command -v curl >/dev/null || required+=(curl ca-certificates)
 [ -f /usr/include/gtest/gtest.h ] || required+=(libgtest-dev)
 browser=()
 [ -x /usr/bin/chromium ] || browser+=(chromium)

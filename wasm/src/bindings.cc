@@ -107,8 +107,13 @@ class JsEncodedTexts {
 
 class JsTokenizer {
  public:
-  static val Create(const val& options, const std::string& vocab_text) {
+  // model_data: vocab.txt text, or a SentencePiece .model as a Uint8Array (options.model).
+  static val Create(const val& options, const std::string& model_data) {
     TokenizerConfig config;
+    config.model = options["model"].isString() && options["model"].as<std::string>() == "sentencepiece"
+                       ? TokenizerModel::kSentencePiece
+                       : TokenizerModel::kWordPiece;
+    config.fairseq_ids = options["fairseqIds"].isTrue();
     config.lowercase_input = options["lowercaseInput"].as<bool>();
     config.lowercase = options["lowercase"].as<bool>();
     config.strip_accents = options["stripAccents"].as<int>();
@@ -121,7 +126,7 @@ class JsTokenizer {
     config.max_input_chars_per_word = options["maxInputCharsPerWord"].as<size_t>();
     config.max_length = options["maxLength"].as<size_t>();
     std::unique_ptr<Tokenizer> tokenizer;
-    Status status = Tokenizer::Create(config, vocab_text, &tokenizer);
+    Status status = Tokenizer::Create(config, model_data, &tokenizer);
     if (!status.ok()) return ErrorValue(status);
     return Ok(val(JsTokenizer(std::move(tokenizer))));
   }
@@ -139,8 +144,8 @@ class JsTokenizer {
   // Int32Array view (not a copy) of the ids EncodeUtf8 wrote; detached when memory grows.
   val IdsView() const { return val(emscripten::typed_memory_view(ids_buffer_.size(), ids_buffer_.data())); }
 
-  // Every token of the vocabulary, in id order, joined by '\n' (vocab lines hold none): one
-  // crossing instead of one per token; JavaScript looks tokens up in it.
+  // Every token of the vocabulary, in id order, joined by '\n' (vocab lines and SentencePiece
+  // pieces hold none): one crossing instead of one per token; JavaScript looks tokens up in it.
   std::string TokenList() const {
     std::string joined;
     for (size_t id = 0; id < tokenizer_->VocabSize(); ++id) {

@@ -1,6 +1,7 @@
 #include "tokenizer/normalizer.h"
 
 #include "unicode/unicode.h"
+#include "utf8.h"
 
 namespace gmatrix {
 namespace {
@@ -24,6 +25,37 @@ std::u32string PythonStrip(std::u32string_view text) {
   while (begin < end && unicode::IsPythonSpace(text[begin])) ++begin;
   while (end > begin && unicode::IsPythonSpace(text[end - 1])) --end;
   return std::u32string(text.substr(begin, end - begin));
+}
+
+namespace {
+
+// The code point starting at `text[at]` when it is whitespace to Python, else 0 bytes.
+size_t PythonSpaceBytes(std::string_view text, size_t at) {
+  const unsigned char lead = static_cast<unsigned char>(text[at]);
+  const size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+  if (at + length > text.size()) return 0;
+  const std::u32string decoded = DecodeUtf8(text.substr(at, length));
+  return decoded.size() == 1 && unicode::IsPythonSpace(decoded[0]) ? length : 0;
+}
+
+}  // namespace
+
+std::string_view PythonStripUtf8(std::string_view text) {
+  size_t begin = 0;
+  while (begin < text.size()) {
+    const size_t n = PythonSpaceBytes(text, begin);
+    if (n == 0) break;
+    begin += n;
+  }
+  size_t end = text.size();
+  while (end > begin) {
+    size_t start = end - 1;  // back to the lead byte of the last code point
+    while (start > begin && end - start < 4 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    const size_t n = PythonSpaceBytes(text, start);
+    if (n == 0 || start + n != end) break;
+    end = start;
+  }
+  return text.substr(begin, end - begin);
 }
 
 std::u32string BertCleanText(std::u32string_view text) {

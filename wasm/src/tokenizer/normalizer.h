@@ -6,6 +6,7 @@
 #define GMATRIX_TOKENIZER_NORMALIZER_H_
 
 #include <string>
+#include <string_view>
 
 namespace gmatrix {
 
@@ -16,6 +17,8 @@ struct NormalizerOptions {
 
 // Python's str.strip() with no arguments.
 std::u32string PythonStrip(std::u32string_view text);
+// The same on UTF-8 bytes, without decoding the rest of the text.
+std::string_view PythonStripUtf8(std::string_view text);
 // BasicTokenizer._clean_text: drops NUL, U+FFFD and category C* (but tab/CR/LF), maps
 // tab/CR/LF and category Zs to ' '.
 std::u32string BertCleanText(std::u32string_view text);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <optional>
 
+#include "tokenizer/sentencepiece_model.h"
 #include "tokenizer/wordpiece.h"
+#include "unicode/unicode.h"
 #include "utf8.h"
 
 namespace gmatrix {
@@ -23,27 +25,45 @@ PreTokenizerOptions MakePreTokenizerOptions(const TokenizerConfig& config) {
   return options;
 }
 
-}  // namespace
-
-Status Tokenizer::Create(const TokenizerConfig& config, std::string_view vocab_text,
-                         std::unique_ptr<Tokenizer>* out) {
-  if (config.max_length < 2) {
-    return InvalidArgument("maxLength must be at least 2 (room for [CLS] and [SEP]); got " +
-                           std::to_string(config.max_length) + ".");
+Status CreateModel(const TokenizerConfig& config, std::string_view model_data,
+                   std::unique_ptr<SubwordModel>* out) {
+  if (config.model == TokenizerModel::kSentencePiece) {
+    SentencePieceOptions options;
+    options.fairseq_ids = config.fairseq_ids;
+    std::unique_ptr<SentencePieceModel> model;
+    Status status = SentencePieceModel::Create(model_data, options, &model);
+    *out = std::move(model);
+    return status;
   }
   WordPieceOptions wordpiece_options;
   wordpiece_options.unk_token = config.unk_token;
   wordpiece_options.continuing_subword_prefix = config.continuing_subword_prefix;
   wordpiece_options.max_input_chars_per_word = config.max_input_chars_per_word;
   std::unique_ptr<WordPiece> wordpiece;
-  Status status = WordPiece::Create(Vocab::FromText(vocab_text), wordpiece_options, &wordpiece);
+  Status status = WordPiece::Create(Vocab::FromText(model_data), wordpiece_options, &wordpiece);
+  *out = std::move(wordpiece);
+  return status;
+}
+
+}  // namespace
+
+Status Tokenizer::Create(const TokenizerConfig& config, std::string_view model_data,
+                         std::unique_ptr<Tokenizer>* out) {
+  if (config.max_length < 2) {
+    return InvalidArgument("maxLength must be at least 2 (room for [CLS] and [SEP]); got " +
+                           std::to_string(config.max_length) + ".");
+  }
+  std::unique_ptr<SubwordModel> model;
+  Status status = CreateModel(config, model_data, &model);
   if (!status.ok()) return status;
 
+  const char* vocab_name =
+      config.model == TokenizerModel::kSentencePiece ? "The SentencePiece model" : "vocab.txt";
   auto require = [&](const std::string& token, const char* role, int32_t* id) -> Status {
-    std::optional<int32_t> found = wordpiece->TokenToId(token);
+    std::optional<int32_t> found = model->TokenToId(token);
     if (!found) {
-      return FailedPrecondition(std::string("vocab.txt has no ") + role + " token '" + token +
-                                "'; use the model's own vocab.txt or fix " + role +
+      return FailedPrecondition(std::string(vocab_name) + " has no " + role + " token '" + token +
+                                "'; use the model's own tokenizer files or fix " + role +
                                 "_token in tokenizer_config.json.");
     }
     *id = *found;
@@ -54,7 +74,7 @@ Status Tokenizer::Create(const TokenizerConfig& config, std::string_view vocab_t
   if (!(status = require(config.sep_token, "sep", &sep_id)).ok()) return status;
   if (!(status = require(config.pad_token, "pad", &pad_id)).ok()) return status;
 
-  out->reset(new Tokenizer(config, std::move(wordpiece), pad_id,
+  out->reset(new Tokenizer(config, std::move(model), pad_id,
                            BertPostProcessor(cls_id, sep_id, config.max_length)));
   return Status::Ok();
 }
@@ -80,9 +100,14 @@ Tokenizer::Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model
       if (c == U' ' || c == U'\t' || c == U'\n' || c == U'\r') can_read_in_chunks_ = false;
     }
   }
+  if (!model_->CanReadInChunks()) can_read_in_chunks_ = false;
 }
 
 void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids) const {
+  if (model_->NormalizesText()) {
+    if (!segment.empty()) model_->Tokenize(std::u32string(segment), ids);
+    return;
+  }
   NormalizerOptions normalizer_options;
   normalizer_options.clean_text = config_.clean_text;
   normalizer_options.handle_chinese_chars = config_.handle_chinese_chars;
@@ -93,7 +118,12 @@ void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t
 }
 
 void Tokenizer::EncodeChunk(std::string_view chunk, std::vector<int32_t>* pieces) const {
-  const std::u32string input = PrepareInput(DecodeUtf8(chunk), config_.lowercase_input);
+  // SentencePiece sees the whole text stripped once (Encode): a part that starts with a
+  // character Python strips but SentencePiece keeps (U+001C, ...) must keep it.
+  const std::u32string input =
+      model_->NormalizesText()
+          ? (config_.lowercase_input ? unicode::PythonLower(DecodeUtf8(chunk)) : DecodeUtf8(chunk))
+          : PrepareInput(DecodeUtf8(chunk), config_.lowercase_input);
   size_t segment_start = 0;
   size_t i = 0;
   while (i < input.size()) {
@@ -140,6 +170,7 @@ size_t ChunkEnd(std::string_view text, size_t start, size_t size) {
 // than the post-processor keeps is found (so `truncated` is still known), the rest of the text
 // cannot change the ids, and is not read.
 Encoding Tokenizer::Encode(std::string_view text) const {
+  if (model_->NormalizesText()) text = PythonStripUtf8(text);
   const size_t enough = config_.max_length - 2 + 1;
   const size_t chunk = can_read_in_chunks_ ? config_.read_chunk_bytes : text.size();
   std::vector<int32_t> pieces;

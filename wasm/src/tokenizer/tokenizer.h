@@ -1,6 +1,8 @@
-// The tokenizer pipeline of a sentence-transformers model with a BERT-style tokenizer:
-//   input (strip, lower) -> special-token cut -> normalizer -> pre-tokenizer -> WordPiece
-//   -> post-processor ([CLS] ... [SEP], truncation) -> batch padding.
+// The tokenizer pipeline of a sentence-transformers model:
+//   WordPiece (BERT):  input (strip, lower) -> special-token cut -> normalizer -> pre-tokenizer
+//                      -> WordPiece -> post-processor ([CLS] ... [SEP], truncation) -> padding
+//   SentencePiece (XLM-RoBERTa): input (strip, lower) -> special-token cut -> SentencePiece
+//                      (its own normalization) -> post-processor (<s> ... </s>) -> padding
 // Everything is configured from the model folder's files (see js/src/model-folder.js).
 #ifndef GMATRIX_TOKENIZER_TOKENIZER_H_
 #define GMATRIX_TOKENIZER_TOKENIZER_H_
@@ -18,7 +20,12 @@
 
 namespace gmatrix {
 
+enum class TokenizerModel { kWordPiece, kSentencePiece };
+
 struct TokenizerConfig {
+  // What Create's model data is: vocab.txt text, or the bytes of a SentencePiece .model file.
+  TokenizerModel model = TokenizerModel::kWordPiece;
+  bool fairseq_ids = false;       // SentencePiece with XLM-RoBERTa's ids (sentencepiece_model.h)
   bool lowercase_input = false;   // sentence_bert_config.json do_lower_case
   bool lowercase = false;         // tokenizer_config.json do_lower_case
   int strip_accents = -1;         // tokenizer_config.json strip_accents: -1 unset, 0 false, 1 true
@@ -40,7 +47,8 @@ struct TokenizerConfig {
 
 class Tokenizer {
  public:
-  static Status Create(const TokenizerConfig& config, std::string_view vocab_text,
+  // model_data: vocab.txt text (WordPiece) or .model bytes (SentencePiece), see config.model.
+  static Status Create(const TokenizerConfig& config, std::string_view model_data,
                        std::unique_ptr<Tokenizer>* out);
 
   Encoding Encode(std::string_view text) const;

@@ -1,0 +1,220 @@
+#include "tokenizer/sentencepiece_model.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "tokenizer/tokenizer.h"
+#include "utf8.h"
+
+namespace gmatrix {
+namespace {
+
+std::string SharedDir() {
+  const char* env = std::getenv("GMATRIX_EMBED_SHARED");
+  return env ? env : GMATRIX_DEFAULT_SHARED_DIR;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  *out = bytes.str();
+  return true;
+}
+
+// Just enough JSON for the golden files: the string or integer values of one key in one line.
+class JsonLine {
+ public:
+  explicit JsonLine(std::string_view line) : line_(line) {}
+
+  // The value of "key": a string, or a list of strings, or a list of integers.
+  bool String(const std::string& key, std::string* out) const {
+    size_t at = Find(key);
+    return at != std::string_view::npos && ParseString(&at, out);
+  }
+  bool Strings(const std::string& key, std::vector<std::string>* out) const {
+    size_t at = Find(key);
+    if (at == std::string_view::npos || line_[at] != '[') return false;
+    ++at;
+    while (line_[at] != ']') {
+      std::string value;
+      if (!ParseString(&at, &value)) return false;
+      out->push_back(value);
+      if (line_[at] == ',') ++at;
+    }
+    return true;
+  }
+  bool Ints(const std::string& key, std::vector<int32_t>* out) const {
+    size_t at = Find(key);
+    if (at == std::string_view::npos || line_[at] != '[') return false;
+    ++at;
+    while (line_[at] != ']') {
+      char* end;
+      out->push_back(static_cast<int32_t>(std::strtol(line_.data() + at, &end, 10)));
+      at = end - line_.data();
+      if (line_[at] == ',') ++at;
+    }
+    return true;
+  }
+
+ private:
+  size_t Find(const std::string& key) const {
+    const size_t at = line_.find("\"" + key + "\":");
+    return at == std::string_view::npos ? at : at + key.size() + 3;
+  }
+  // The golden files are ASCII with \uXXXX escapes (surrogate pairs for astral characters).
+  bool ParseString(size_t* at, std::string* out) const {
+    if (line_[*at] != '"') return false;
+    size_t i = *at + 1;
+    std::u32string value;
+    while (i < line_.size() && line_[i] != '"') {
+      if (line_[i] != '\\') {
+        value.push_back(static_cast<unsigned char>(line_[i++]));
+        continue;
+      }
+      const char kind = line_[i + 1];
+      i += 2;
+      if (kind != 'u') {
+        value.push_back(kind == 'n' ? U'\n' : kind == 't' ? U'\t' : kind == 'r' ? U'\r'
+                      : kind == 'b' ? U'\b' : kind == 'f' ? U'\f' : static_cast<char32_t>(kind));
+        continue;
+      }
+      char32_t unit = static_cast<char32_t>(std::stoul(std::string(line_.substr(i, 4)), nullptr, 16));
+      i += 4;
+      if (unit >= 0xD800 && unit < 0xDC00 && line_.substr(i, 2) == "\\u") {
+        const char32_t low = static_cast<char32_t>(std::stoul(std::string(line_.substr(i + 2, 4)), nullptr, 16));
+        if (low >= 0xDC00 && low < 0xE000) {
+          unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+          i += 6;
+        }
+      }
+      value.push_back(unit);
+    }
+    *out = EncodeUtf8(value);
+    *at = i + 1;
+    return true;
+  }
+
+  std::string_view line_;
+};
+
+std::unique_ptr<SentencePieceModel> LoadFixtureModel(bool fairseq_ids) {
+  std::string bytes;
+  if (!ReadFile(SharedDir() + "/fixtures/spm-ko-unigram/spm.model", &bytes)) return nullptr;
+  SentencePieceOptions options;
+  options.fairseq_ids = fairseq_ids;
+  std::unique_ptr<SentencePieceModel> model;
+  Status status = SentencePieceModel::Create(bytes, options, &model);
+  EXPECT_TRUE(status.ok()) << status.message();
+  return model;
+}
+
+TEST(SentencePieceModelTest, EncodesEveryGoldenSentenceLikeTheReference) {
+  auto model = LoadFixtureModel(false);
+  std::string golden;
+  if (!model || !ReadFile(SharedDir() + "/fixtures/golden/spm_pieces.json", &golden)) {
+    GTEST_SKIP() << "shared fixtures not found in " << SharedDir();
+  }
+  size_t checked = 0;
+  std::istringstream lines(golden);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("{\"id\":", 0) != 0) continue;
+    const JsonLine json(line);
+    std::string id, text;
+    std::vector<std::string> pieces, got_pieces;
+    std::vector<int32_t> ids, got_ids;
+    ASSERT_TRUE(json.String("id", &id) && json.String("text", &text) &&
+                json.Strings("pieces", &pieces) && json.Ints("ids", &ids)) << line.substr(0, 80);
+    model->Encode(text, &got_pieces, &got_ids);
+    EXPECT_EQ(got_pieces, pieces) << id;
+    EXPECT_EQ(got_ids, ids) << id;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 417u);
+}
+
+TEST(SentencePieceModelTest, MapsIdsLikeXlmRobertaTokenizer) {
+  auto model = LoadFixtureModel(true);
+  if (!model) GTEST_SKIP() << "shared fixtures not found in " << SharedDir();
+  EXPECT_EQ(model->VocabSize(), 8002u);
+  EXPECT_EQ(model->TokenToId("<s>"), 0);
+  EXPECT_EQ(model->TokenToId("<pad>"), 1);
+  EXPECT_EQ(model->TokenToId("</s>"), 2);
+  EXPECT_EQ(model->TokenToId("<unk>"), 3);
+  EXPECT_EQ(model->TokenToId("<mask>"), 8001);
+  EXPECT_EQ(model->TokenToId("no such piece"), std::nullopt);
+  EXPECT_EQ(model->IdToToken(8001), "<mask>");
+  EXPECT_EQ(model->IdToToken(8002), "");
+  std::vector<std::string> pieces;
+  std::vector<int32_t> spm_ids, ids;
+  const std::string text = "\xec\x98\xa4\xeb\x8a\x98 \xf0\x9f\x98\x80\xf0\x9f\x98\x80 ok";  // 오늘 😀😀 ok
+  model->Encode(text, &pieces, &spm_ids);
+  model->Tokenize(DecodeUtf8(text), &ids);
+  ASSERT_EQ(ids.size(), spm_ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(ids[i], spm_ids[i] == 0 ? 3 : spm_ids[i] + 1) << pieces[i];
+    if (ids[i] != 3) EXPECT_EQ(model->IdToToken(ids[i]), pieces[i]);
+  }
+}
+
+TEST(SentencePieceModelTest, RefusesMalformedModelBytesWithAStatus) {
+  std::string bytes;
+  const bool have_fixture = ReadFile(SharedDir() + "/fixtures/spm-ko-unigram/spm.model", &bytes);
+  std::vector<std::string> bad = {"", "not a model", std::string("\x0a\xff\xff\xff\xff\x0f", 6)};
+  if (have_fixture) bad.push_back(bytes.substr(0, bytes.size() / 2));
+  for (const std::string& data : bad) {
+    std::unique_ptr<SentencePieceModel> model;
+    Status status = SentencePieceModel::Create(data, SentencePieceOptions(), &model);
+    EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << data.size();
+    EXPECT_NE(status.message().find("SentencePiece model"), std::string::npos);
+  }
+}
+
+TEST(SentencePieceTokenizerTest, CutsSpecialStringsFramesAndPadsWithThePadId) {
+  std::string bytes;
+  if (!ReadFile(SharedDir() + "/fixtures/spm-ko-unigram/spm.model", &bytes)) {
+    GTEST_SKIP() << "shared fixtures not found in " << SharedDir();
+  }
+  TokenizerConfig config;
+  config.model = TokenizerModel::kSentencePiece;
+  config.fairseq_ids = true;
+  config.cls_token = "<s>";
+  config.sep_token = "</s>";
+  config.unk_token = "<unk>";
+  config.pad_token = "<pad>";
+  config.mask_token = "<mask>";
+  config.max_length = 8192;
+  std::unique_ptr<Tokenizer> tokenizer;
+  Status status = Tokenizer::Create(config, bytes, &tokenizer);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(tokenizer->pad_id(), 1);
+  // "<s>문장</s>" -> <s> <s> ▁문 장 </s> </s> (golden-xlm-roberta sx00)
+  const Encoding specials = tokenizer->Encode("<s>\xeb\xac\xb8\xec\x9e\xa5</s>");
+  EXPECT_EQ(tokenizer->IdsToTokens(specials.ids),
+            (std::vector<std::string>{"<s>", "<s>", "\xe2\x96\x81\xeb\xac\xb8", "\xec\x9e\xa5", "</s>", "</s>"}));
+  EXPECT_EQ(tokenizer->Encode("  ").ids, (std::vector<int32_t>{0, 2}));
+  const BatchEncoding batch = tokenizer->EncodeBatch({"a", "a b c"});
+  EXPECT_EQ(batch.ids[batch.sequence_length - 1], 1);  // right padding with <pad> = 1
+  EXPECT_EQ(batch.attention_mask[batch.sequence_length - 1], 0);
+
+  // A long text read in parts gives the whole text's ids, at bge-m3's 8192 tokens too.
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "\xeb\xac\xb8\xec\x9e\xa5 test\t<mask> \xea\xb0\x80\n";
+  TokenizerConfig whole = config;
+  whole.read_chunk_bytes = SIZE_MAX;
+  std::unique_ptr<Tokenizer> whole_tokenizer;
+  ASSERT_TRUE(Tokenizer::Create(whole, bytes, &whole_tokenizer).ok());
+  const Encoding expected = whole_tokenizer->Encode(text);
+  EXPECT_EQ(expected.ids.size(), 8192u);
+  EXPECT_TRUE(expected.truncated());
+  config.read_chunk_bytes = 100;
+  ASSERT_TRUE(Tokenizer::Create(config, bytes, &tokenizer).ok());
+  EXPECT_EQ(tokenizer->Encode(text).ids, expected.ids);
+}
+
+}  // namespace
+}  // namespace gmatrix
