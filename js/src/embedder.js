@@ -36,7 +36,7 @@ export class Embedder {
     resolved.dtype = located.dtype;
     resolved.dtypeReason = located.dtypeReason;
     const dimensions = settings.hiddenSize * countModes(settings.pooling);
-    const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.vocabText, resolved.maxLength);
+    const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.tokenizerData, resolved.maxLength);
     // Nothing created here outlives a failed load: the tokenizer's WASM memory and the session
     // are released before the error reaches the caller.
     let opened;

@@ -6,9 +6,11 @@
 //   config.json                  the encoder (hidden size, position limit)
 //   tokenizer_config.json        tokenizer flags and special tokens (special_tokens_map.json too)
 //   vocab.txt / tokenizer.json   the WordPiece vocabulary
+//   sentencepiece.bpe.model ...  a SentencePiece model (XLM-RoBERTa), or tokenizer.json (Unigram)
 //   model.onnx | onnx/model.onnx the encoder graph (onnx/model_quantized.onnx etc. for dtypes)
 import { ModelFormatError, FileNotFoundError, quoteUntrusted } from './errors.js';
-import { ONNX_CANDIDATES, externalDataCandidates } from './layout.js';
+import { ONNX_CANDIDATES, SENTENCEPIECE_FILES, externalDataCandidates } from './layout.js';
+import { unigramModelProto } from './unigram-model-proto.js';
 
 const MODULE_TRANSFORMER = 'sentence_transformers.models.Transformer';
 const MODULE_POOLING = 'sentence_transformers.models.Pooling';
@@ -63,32 +65,67 @@ function checkedPooling(pooling, poolingConfig, config, source) {
   return pooling;
 }
 
-/** The vocab as vocab.txt text: from vocab.txt, else from tokenizer.json's WordPiece model. */
-async function readVocab(source, tokenizerJson) {
-  if (await source.has('vocab.txt')) return source.readText('vocab.txt');
+/** The vocab as vocab.txt text from tokenizer.json's WordPiece model. */
+function wordPieceVocabText(source, model) {
+  // vocab.txt lists token i on line i, so the ids must be exactly 0..n-1, each once, and no
+  // token may hold a line break; anything else would shift every later id (or, with an id of
+  // 10^9, build a gigabyte of empty lines).
+  const entries = Object.entries(model.vocab);
+  const tokens = new Array(entries.length);
+  for (const [token, id] of entries) {
+    if (!Number.isInteger(id) || id < 0 || id >= entries.length || tokens[id] !== undefined) {
+      throw new ModelFormatError(`tokenizer.json in ${source.description} gives token ${quoteUntrusted(token, 60)} the id `
+        + `${quoteUntrusted(String(id), 30)}; a WordPiece vocabulary of ${entries.length} tokens needs the ids 0 to `
+        + `${entries.length - 1}, each once. Replace tokenizer.json with the file from the model repository.`);
+    }
+    if (/[\r\n]/.test(token)) {
+      throw new ModelFormatError(`tokenizer.json in ${source.description} has a token with a line break `
+        + `(${quoteUntrusted(token, 60)}), which no WordPiece vocabulary holds.`);
+    }
+    tokens[id] = token;
+  }
+  return `${tokens.join('\n')}\n`;
+}
+
+// Slow tokenizers that number SentencePiece's pieces the fairseq way (see
+// wasm/src/tokenizer/sentencepiece_model.h); only these read a bare .model file.
+const FAIRSEQ_TOKENIZERS = ['XLMRobertaTokenizer', 'XLMRobertaTokenizerFast'];
+const ROBERTA_POSITIONS = ['xlm-roberta', 'roberta', 'camembert'];
+
+/**
+ * The tokenizer model: `{model: 'wordpiece', data: vocab.txt text}` from vocab.txt or a WordPiece
+ * tokenizer.json, else `{model: 'sentencepiece', data: .model bytes, fairseqIds}` from an
+ * XLM-RoBERTa SentencePiece file or a Unigram tokenizer.json (rebuilt as a .model).
+ */
+async function readTokenizerModel(source, tokenizerJson, tokenizerClass, modelType) {
+  if (await source.has('vocab.txt')) return { model: 'wordpiece', data: await source.readText('vocab.txt') };
   const model = tokenizerJson?.model;
   if (model?.type === 'WordPiece' && model.vocab && typeof model.vocab === 'object') {
-    // vocab.txt lists token i on line i, so the ids must be exactly 0..n-1, each once, and no
-    // token may hold a line break; anything else would shift every later id (or, with an id of
-    // 10^9, build a gigabyte of empty lines).
-    const entries = Object.entries(model.vocab);
-    const tokens = new Array(entries.length);
-    for (const [token, id] of entries) {
-      if (!Number.isInteger(id) || id < 0 || id >= entries.length || tokens[id] !== undefined) {
-        throw new ModelFormatError(`tokenizer.json in ${source.description} gives token ${quoteUntrusted(token, 60)} the id `
-          + `${quoteUntrusted(String(id), 30)}; a WordPiece vocabulary of ${entries.length} tokens needs the ids 0 to `
-          + `${entries.length - 1}, each once. Replace tokenizer.json with the file from the model repository.`);
-      }
-      if (/[\r\n]/.test(token)) {
-        throw new ModelFormatError(`tokenizer.json in ${source.description} has a token with a line break `
-          + `(${quoteUntrusted(token, 60)}), which no WordPiece vocabulary holds.`);
-      }
-      tokens[id] = token;
-    }
-    return `${tokens.join('\n')}\n`;
+    return { model: 'wordpiece', data: wordPieceVocabText(source, model) };
   }
-  throw new FileNotFoundError(`${source.description} has no vocab.txt (nor a WordPiece tokenizer.json); ` +
-    'only WordPiece (BERT-style) tokenizers are supported so far.');
+  const spmFile = (await Promise.all(SENTENCEPIECE_FILES.map((f) => source.has(f)))).findIndex(Boolean);
+  const fairseq = FAIRSEQ_TOKENIZERS.includes(tokenizerClass) || (tokenizerClass === undefined && modelType === 'xlm-roberta');
+  if (spmFile >= 0 && fairseq) {
+    return { model: 'sentencepiece', data: await source.readBytes(SENTENCEPIECE_FILES[spmFile]), fairseqIds: true };
+  }
+  if (model?.type === 'Unigram') {
+    return { model: 'sentencepiece', data: unigramModelProto(tokenizerJson, source.description), fairseqIds: false };
+  }
+  if (model?.type === 'WordPiece') {
+    throw new ModelFormatError(`tokenizer.json in ${source.description} has a WordPiece model without a vocab; ` +
+      'replace it with the file from the model repository.');
+  }
+  if (model) {
+    throw new ModelFormatError(`tokenizer.json in ${source.description} has a ${quoteUntrusted(String(model.type), 30)} ` +
+      'model; only WordPiece (BERT-style) and Unigram (SentencePiece) tokenizers are supported.');
+  }
+  if (spmFile >= 0) {
+    throw new ModelFormatError(`${source.description} has ${SENTENCEPIECE_FILES[spmFile]} for the tokenizer class ` +
+      `${quoteUntrusted(String(tokenizerClass), 40)}; SentencePiece models load for XLM-RoBERTa tokenizers ` +
+      '(XLMRobertaTokenizer), or from a Unigram tokenizer.json beside them.');
+  }
+  throw new FileNotFoundError(`${source.description} has no tokenizer files (vocab.txt, tokenizer.json or ` +
+    `${SENTENCEPIECE_FILES.join(', ')}); only WordPiece and SentencePiece tokenizers are supported.`);
 }
 
 /**
@@ -133,13 +170,16 @@ export async function readModelFolder(source) {
   const tokenizerConfig = (await readJson(source, 'tokenizer_config.json', { optional: true })) ?? {};
   const specialTokens = (await readJson(source, 'special_tokens_map.json', { optional: true })) ?? {};
   const tokenizerJson = await readJson(source, 'tokenizer.json', { optional: true });
-  const vocabText = await readVocab(source, tokenizerJson);
+  const tokenizerModel = await readTokenizerModel(source, tokenizerJson, tokenizerConfig.tokenizer_class, config.model_type);
 
   const special = (name, fallback) => tokenText(tokenizerConfig[name], tokenText(specialTokens[name], fallback));
   const wordpiece = tokenizerJson?.model?.type === 'WordPiece' ? tokenizerJson.model : {};
   // Past model_max_length the tokenizer's own limit (and, for absolute-position models, the
   // position table) ends; 512 is what BERT-family configs use when nothing says otherwise.
-  const positionLimit = config.max_position_embeddings ?? 512;
+  // RoBERTa-family position ids start after pad_token_id (XLM-RoBERTa: 2), so two rows of the
+  // table are never a token's (bge-m3: 8194 rows, 8192 tokens).
+  const positionOffset = ROBERTA_POSITIONS.includes(config.model_type) ? (Number.isInteger(config.pad_token_id) ? config.pad_token_id : 1) + 1 : 0;
+  const positionLimit = (config.max_position_embeddings ?? 512) - positionOffset;
   const modelMaxLength = Math.min(
     Number.isInteger(tokenizerConfig.model_max_length) ? tokenizerConfig.model_max_length : positionLimit,
     positionLimit);
@@ -153,6 +193,8 @@ export async function readModelFolder(source) {
     normalize,
     pooling: checkedPooling(poolingFrom(poolingConfig), poolingConfig, config, source),
     tokenizer: {
+      model: tokenizerModel.model,
+      fairseqIds: Boolean(tokenizerModel.fairseqIds),
       lowercaseInput: Boolean(stConfig.do_lower_case),
       lowercase: Boolean(tokenizerConfig.do_lower_case),
       // -1 = unset: transformers then strips accents exactly when it lower-cases.
@@ -165,7 +207,10 @@ export async function readModelFolder(source) {
       maskToken: special('mask_token', '[MASK]'),
       maxInputCharsPerWord: wordpiece.max_input_chars_per_word ?? 100,
     },
-    vocabText,
+    /** What the tokenizer is built from: vocab.txt text, or SentencePiece .model bytes. */
+    tokenizerData: tokenizerModel.data,
+    /** The WordPiece vocabulary as vocab.txt text (undefined for SentencePiece). */
+    vocabText: tokenizerModel.model === 'wordpiece' ? tokenizerModel.data : undefined,
   };
 }
 

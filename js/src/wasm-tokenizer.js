@@ -23,9 +23,13 @@ function writeUtf8(text) {
 }
 
 export class WasmTokenizer {
-  /** @param {object} settings readModelFolder(...).tokenizer @param {number} maxLength */
-  static create(settings, vocabText, maxLength) {
-    return new WasmTokenizer(unwrap(core.Tokenizer.create({ ...settings, maxLength }, vocabText)));
+  /**
+   * @param {object} settings readModelFolder(...).tokenizer
+   * @param {string|Uint8Array} data readModelFolder(...).tokenizerData: vocab.txt text or .model bytes
+   * @param {number} maxLength
+   */
+  static create(settings, data, maxLength) {
+    return new WasmTokenizer(unwrap(core.Tokenizer.create({ ...settings, maxLength }, data)));
   }
 
   #tokenizer;

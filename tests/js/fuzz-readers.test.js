@@ -225,7 +225,7 @@ describe(`fuzzing the readers (${ITERATIONS} iterations each, seed ${SEED})`, ()
     ]);
     report(t, await fuzz('tokenizer.json', [tokenizerJsonSeed()], async (bytes) => {
       const settings = await readModelFolder(new MemoryFolderSource(files(bytes), 'a fuzzed folder'));
-      const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.vocabText, 16);
+      const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.tokenizerData, 16);
       try {
         tokenizer.encode('안녕하세요 hello [MASK] world');
       } finally {
