@@ -1,11 +1,21 @@
-// The demo page: loads the model served at /model/, then ranks sentences against a query and
-// compares two sentences. Everything runs in this page; the server only hands out files.
+// The demo page: loads a model (the test model served at /model/ unless ?model= names another
+// folder URL or a Hub repository id, with ?dtype= and ?backend=), then compares two sentences
+// under the four metrics, draws a similarity heatmap of a list, and searches a corpus with the
+// package's search index. Everything runs in this page; the server only hands out files.
 // window.gmatrixDemo exposes the same functions to tests (tests/browser/demo.test.js).
+import { ONNX_CANDIDATES, REPO_ID_SHAPE } from '/js/src/layout.js';
 
-// Absolute: UrlFolderSource resolves file names with new URL(file, base), which rejects a
-// relative base such as '/model/'.
-const MODEL_URL = new URL('/model/', location.href).href;
 const METRICS = ['cosine', 'dot', 'euclidean', 'manhattan'];
+const params = new URLSearchParams(location.search);
+const modelParam = params.get('model') || '/model/';
+// A Hub repository id is passed as it is; anything else is a folder URL, made absolute because
+// the loader resolves file names against it with new URL(file, base).
+const isRepoId = REPO_ID_SHAPE.test(modelParam);
+const source = isRepoId ? modelParam : new URL(modelParam, location.href).href;
+const backend = params.get('backend') || 'auto';
+// ?worker=1: the model runs in a Web Worker (createWorkerEmbedder), its script bundled by the
+// demo server, since workers do not read the page's import map.
+const inWorker = params.get('worker') === '1';
 
 const $ = (selector) => document.querySelector(selector);
 const ms = (t0) => `${(performance.now() - t0).toFixed(1)} ms`;
@@ -32,21 +42,84 @@ function showError(err) {
 window.addEventListener('error', (event) => showError(event.error ?? event.message));
 window.addEventListener('unhandledrejection', (event) => showError(event.reason));
 
-// Reports download progress per file: Embedder.load reads a URL folder through this fetch.
+// --- Tabs -------------------------------------------------------------------------------------
+
+function showView(name) {
+  for (const tab of document.querySelectorAll('[role="tab"]')) {
+    const selected = tab.id === `tab-${name}`;
+    tab.setAttribute('aria-selected', String(selected));
+    $(`#${tab.getAttribute('aria-controls')}`).hidden = !selected;
+  }
+}
+for (const tab of document.querySelectorAll('[role="tab"]')) {
+  tab.addEventListener('click', () => {
+    const name = tab.id.replace('tab-', '');
+    history.replaceState(null, '', `#${name}`);
+    showView(name);
+  });
+}
+showView(['compare', 'heatmap', 'search'].includes(location.hash.slice(1)) ? location.hash.slice(1) : 'compare');
+
+// --- Model picker: what the folder and the browser offer -----------------------------------------
+
+/** dtype -> whether the folder has an ONNX file for it (probed by HEAD); undefined for Hub ids. */
+async function probeDtypes() {
+  if (isRepoId) return undefined;
+  const exists = async (file) => (await fetch(new URL(file, source), { method: 'HEAD' }).catch(() => undefined))?.ok;
+  const found = await Promise.all(Object.entries(ONNX_CANDIDATES).map(async ([dtype, files]) =>
+    [dtype, (await Promise.all(files.map(exists))).some(Boolean)]));
+  return Object.fromEntries(found);
+}
+
+async function hasWebGpuAdapter() {
+  try {
+    return Boolean(await navigator.gpu?.requestAdapter());
+  } catch {
+    return false;
+  }
+}
+
+async function setUpPicker() {
+  const [dtypes, webgpu] = await Promise.all([probeDtypes(), hasWebGpuAdapter()]);
+  $('#model').value = modelParam;
+  for (const option of $('#dtype').options) {
+    const missing = dtypes && !dtypes[option.value];
+    option.disabled = missing;
+    if (missing) Object.assign(option, { textContent: `${option.value} (없음)`, title: 'not in this folder' });
+  }
+  // The requested dtype, else the first one the folder has.
+  const wanted = params.get('dtype');
+  const firstFound = [...$('#dtype').options].find((o) => !o.disabled)?.value ?? 'fp32';
+  $('#dtype').value = wanted && dtypes?.[wanted] !== false ? wanted : firstFound;
+  const webgpuOption = $('#backend option[value="webgpu"]');
+  webgpuOption.disabled = !webgpu;
+  if (!webgpu) Object.assign(webgpuOption, { textContent: 'webgpu (없음)', title: 'no WebGPU adapter in this browser' });
+  $('#backend').value = backend;
+  $('#model-form button').disabled = false;
+  return { dtypes, webgpu };
+}
+
+// --- Loading -----------------------------------------------------------------------------------
+
+function showProgress(file, loaded, total) {
+  const progress = $('#progress');
+  if (total) Object.assign(progress, { max: total, value: loaded });
+  setStatus(`모델 파일 받는 중: ${file ?? ''} ${(loaded / 1e6).toFixed(1)} MB`, 'Downloading');
+}
+
+// Reports download progress per file for a folder URL: Embedder.load reads it through this fetch
+// (onProgress covers Hub downloads).
 async function trackingFetch(url, init) {
   if (init?.method === 'HEAD') return fetch(url, init);
-  const name = url.replace(MODEL_URL, '');
-  setStatus(`모델 파일 받는 중: ${name}`, 'Downloading');
+  const name = String(url).replace(source, '');
   const response = await fetch(url, init);
   if (!response.ok || !response.body) return response;
   const total = Number(response.headers.get('Content-Length')) || 0;
-  const progress = $('#progress');
   let loaded = 0;
   const counted = response.body.pipeThrough(new TransformStream({
     transform(chunk, controller) {
       loaded += chunk.byteLength;
-      if (total) Object.assign(progress, { max: total, value: loaded });
-      setStatus(`모델 파일 받는 중: ${name} ${(loaded / 1e6).toFixed(1)} MB`, 'Downloading');
+      showProgress(name, loaded, total);
       controller.enqueue(chunk);
     },
   }));
@@ -58,12 +131,19 @@ async function load() {
   setStatus('WebAssembly 코어 불러오는 중…', 'Loading the WebAssembly core');
   // A dynamic import, so that a broken import map or core shows up as a visible error.
   const api = await import('/js/src/index.js');
-  const model = await api.Embedder.load(MODEL_URL, { fetch: trackingFetch });
+  const { dtypes } = await setUpPicker();
+  const dtype = $('#dtype').value;
+  if (dtypes && !dtypes[dtype]) throw new Error(`${source} has no ONNX model file (looked for ${ONNX_CANDIDATES.fp32.join(', ')}, ...).`);
+  const onProgress = (event) => showProgress(event.file, event.loaded, event.total);
+  const options = { dtype, backend, onProgress };
+  const model = inWorker
+    ? await api.createWorkerEmbedder(source, { ...options, workerUrl: '/demo/worker.js' })
+    : await api.Embedder.load(source, { ...options, fetch: trackingFetch });
   const info = model.info;
   const facts = {
-    '모델 Model': `${info.modelType}, ${info.dimensions}차원 dims, ${info.pooling.join('+')} pooling`,
+    '모델 Model': `${info.modelType}, ${info.dimensions}차원 dims, ${info.dtype}, ${info.pooling.join('+')} pooling`,
     '출처 Source': info.source,
-    '최대 길이 Max length': `${info.maxLength} tokens`,
+    '백엔드 Backend': `${info.backend}${inWorker ? ' in a Web Worker' : ''} (${info.backendReason})`,
     '스레드 Threads': `${info.threads} (crossOriginIsolated: ${globalThis.crossOriginIsolated})`,
     'SIMD': String(api.coreInfo().simd),
     '불러오기 Load time': ms(t0),
@@ -80,44 +160,78 @@ const ready = load();
 // A failed load is shown once, by the handler at the end, not again as an unhandled rejection.
 ready.catch(() => {});
 
-/** Embeds texts; rows as plain arrays (they cross into Playwright as JSON). */
-async function embed(texts) {
-  const { api, model } = await ready;
-  return api.rows(await model.embed(texts)).map((row) => Array.from(row));
-}
+// --- The three views, as functions (the tests call them too) ------------------------------------
 
-/** Ranks sentences by cosine similarity to the query: [{index, text, score}], best first. */
-async function search(query, sentences) {
-  const { api, model } = await ready;
-  const timings = {};
-  let t0 = performance.now();
-  const tokens = model.tokenize(query);
-  timings.tokenize = ms(t0);
-  t0 = performance.now();
-  // One call: the query and the sentences share batches.
-  const { data, dims } = await model.embed([query, ...sentences]);
-  timings.embed = `${ms(t0)} (${sentences.length + 1} texts)`;
-  t0 = performance.now();
-  const queryRow = { data: data.subarray(0, dims[1]), dims: [1, dims[1]] };
-  const sentenceRows = { data: data.subarray(dims[1]), dims: [sentences.length, dims[1]] };
-  const scores = api.similarityMatrix(queryRow, sentenceRows, 'cosine').data;
-  const ranking = sentences.map((text, index) => ({ index, text, score: scores[index] }))
-    .sort((a, b) => b.score - a.score || a.index - b.index);
-  timings.rank = ms(t0);
-  return { ranking, tokens, timings };
-}
+const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
 
-/** The four metrics between two sentences. */
+/** The four metrics between two sentences, plus A's tokens. */
 async function compare(a, b) {
   const { api, model } = await ready;
+  const t0 = performance.now();
   const [va, vb] = api.rows(await model.embed([a, b]));
-  return Object.fromEntries(METRICS.map((metric) => [metric, api.similarity(va, vb, metric)]));
+  const embedTime = ms(t0);
+  const t1 = performance.now();
+  const values = Object.fromEntries(METRICS.map((metric) => [metric, api.similarity(va, vb, metric)]));
+  return { values, tokens: await model.tokenize(a), timings: { embed: embedTime, metrics: ms(t1) } };
+}
+
+/** All pairs of a list under one metric: {matrix: number[][], timings}. */
+async function heatmap(sentences, metric) {
+  const { api, model } = await ready;
+  const t0 = performance.now();
+  const embeddings = await model.embed(sentences);
+  const embedTime = ms(t0);
+  const t1 = performance.now();
+  const { data } = api.similarityMatrix(embeddings, embeddings, metric);
+  const matrix = sentences.map((_, i) => Array.from(data.subarray(i * sentences.length, (i + 1) * sentences.length)));
+  return { matrix, timings: { embed: embedTime, matrix: ms(t1) } };
+}
+
+// The corpus is embedded and indexed once, and again only when its text changes.
+let corpusIndex;
+async function indexCorpus(corpus) {
+  const { api, model } = await ready;
+  const key = corpus.join('\n');
+  if (corpusIndex?.key === key) return { ...corpusIndex, embedTime: 'cached' };
+  corpusIndex?.index.dispose();
+  corpusIndex = undefined;
+  const t0 = performance.now();
+  const embeddings = await model.embed(corpus, {
+    onProgress: ({ done, total }) => { $('#search-timings').textContent = `임베딩 embedding ${done}/${total}…`; },
+  });
+  corpusIndex = { key, index: api.createSearchIndex(embeddings), embedTime: ms(t0) };
+  return corpusIndex;
+}
+
+/** Top-k rows of the corpus for a query, by cosine: [{row, text, score}], best first. */
+async function search(query, corpus, topK) {
+  const { api, model } = await ready;
+  const { index, embedTime } = await indexCorpus(corpus);
+  let t0 = performance.now();
+  const queryEmbedding = await model.embed(query);
+  const queryTime = ms(t0);
+  t0 = performance.now();
+  const [hits] = api.searchIndex(index, queryEmbedding, { topK });
+  const timings = { corpus: `${embedTime} (${corpus.length} texts)`, query: queryTime, search: ms(t0) };
+  return { hits: hits.map(({ row, score }) => ({ row, text: corpus[row], score })), timings };
 }
 
 const readyInfo = ready.then(({ model }) => model.info);
 readyInfo.catch(() => {});
-window.gmatrixDemo = { ready: readyInfo, embed, search, compare,
-  tokenize: async (text) => (await ready).model.tokenize(text) };
+window.gmatrixDemo = {
+  ready: readyInfo,
+  compare,
+  heatmap,
+  search,
+  /** Embeds texts; rows as plain arrays (they cross into Playwright as JSON). */
+  embed: async (texts) => {
+    const { api, model } = await ready;
+    return api.rows(await model.embed(texts)).map((row) => Array.from(row));
+  },
+  tokenize: async (text) => (await ready).model.tokenize(text),
+};
+
+// --- Rendering ----------------------------------------------------------------------------------
 
 // Disables a form's button while its work runs, and reports failures in the banner.
 function onSubmit(form, work) {
@@ -136,48 +250,93 @@ function onSubmit(form, work) {
   });
 }
 
-onSubmit($('#search-form'), async () => {
-  const query = $('#query').value;
-  const sentences = $('#sentences').value.split('\n').map((s) => s.trim()).filter(Boolean);
-  if (sentences.length === 0) throw new Error('문장을 한 줄에 하나씩 입력하세요. Enter at least one sentence.');
-  const t0 = performance.now();
-  const { ranking, tokens, timings } = await search(query, sentences);
-  $('#tokens').replaceChildren(...tokens.tokens.map((token, i) => el('span', {
-    className: /^\[.*\]$/.test(token) ? 'token special' : 'token',
-    textContent: token,
-    title: `id ${tokens.ids[i]}`,
-  })));
-  $('#results').replaceChildren(...ranking.map(({ text, score, index }) => {
-    const item = el('li', {},
-      el('span', { className: 'score', textContent: score.toFixed(4), title: String(score) }),
-      el('span', { className: 'text', textContent: text }));
-    item.style.setProperty('--bar', `${Math.max(0, score) * 100}%`);
-    Object.assign(item.dataset, { score: String(score), index: String(index) });
-    return item;
-  }));
-  // Tests wait for this attribute: it changes only once the results are in place.
-  $('#results').dataset.query = query;
-  $('#timings').textContent = `토큰화 tokenize ${timings.tokenize} · 임베딩 embed ${timings.embed} · ` +
-    `순위 rank ${timings.rank} · 전체 total ${ms(t0)}`;
-});
+const fixed = (x) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(4));
 
 onSubmit($('#compare-form'), async () => {
   const t0 = performance.now();
-  const values = await compare($('#text-a').value, $('#text-b').value);
+  const { values, tokens, timings } = await compare($('#text-a').value, $('#text-b').value);
   for (const metric of METRICS) {
     const output = $(`.metric[data-metric="${metric}"] output`);
-    output.textContent = values[metric].toFixed(4);
+    output.textContent = fixed(values[metric]);
     output.title = String(values[metric]);
   }
-  $('#compare-timings').textContent = `전체 total ${ms(t0)}`;
+  $('#tokens').replaceChildren(...tokens.tokens.map((token, i) => el('span', {
+    className: /^\[.*\]$|^<.*>$/.test(token) ? 'token special' : 'token',
+    textContent: token,
+    title: `id ${tokens.ids[i]}`,
+  })));
+  $('#compare-timings').textContent = `임베딩 embed ${timings.embed} · 척도 metrics ${timings.metrics} · 전체 total ${ms(t0)}`;
+  $('#view-compare').dataset.done = `${$('#text-a').value}|${$('#text-b').value}`;
+});
+
+onSubmit($('#heatmap-form'), async () => {
+  const t0 = performance.now();
+  const sentences = lines($('#heatmap-sentences').value).slice(0, 16);
+  if (sentences.length < 2) throw new Error('두 문장 이상 입력하세요. Enter at least two sentences.');
+  const metric = $('#heatmap-metric').value;
+  const { matrix, timings } = await heatmap(sentences, metric);
+  // Colour by rank within this matrix: for distances smaller is closer, so the scale flips.
+  const values = matrix.flat();
+  const [lo, hi] = [Math.min(...values), Math.max(...values)];
+  const closeness = (v) => {
+    const t = hi > lo ? (v - lo) / (hi - lo) : 1;
+    return metric === 'euclidean' || metric === 'manhattan' ? 1 - t : t;
+  };
+  const grid = $('#heatmap');
+  // Styles through the CSSOM: allowed by the page's CSP, unlike style attributes in markup.
+  grid.style.setProperty('--n', String(sentences.length));
+  const header = [el('span', { className: 'corner' }),
+    ...sentences.map((_, j) => el('span', { className: 'head', textContent: String(j + 1), role: 'columnheader' }))];
+  const cells = matrix.flatMap((row, i) => [
+    el('span', { className: 'head', textContent: String(i + 1), role: 'rowheader' }),
+    ...row.map((v, j) => {
+      const cell = el('span', { className: 'cell', textContent: Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2), role: 'cell',
+        title: `${i + 1} · ${j + 1}: ${v}` });
+      cell.style.setProperty('--t', closeness(v).toFixed(3));
+      if (closeness(v) > 0.6) cell.classList.add('dark');
+      return cell;
+    }),
+  ]);
+  grid.replaceChildren(...header, ...cells);
+  $('#heatmap-legend').replaceChildren(...sentences.map((s) => el('li', { textContent: s })));
+  $('#heatmap-timings').textContent = `${metric} · 임베딩 embed ${timings.embed} · 행렬 matrix ${timings.matrix} · 전체 total ${ms(t0)}`;
+  $('#view-heatmap').dataset.done = `${metric}|${sentences.length}`;
+});
+
+$('#corpus-file').addEventListener('change', async () => {
+  const file = $('#corpus-file').files[0];
+  if (file) $('#corpus').value = (await file.text()).replace(/\r\n?/g, '\n');
+});
+
+onSubmit($('#search-form'), async () => {
+  const t0 = performance.now();
+  const corpus = lines($('#corpus').value);
+  if (corpus.length === 0) throw new Error('말뭉치를 한 줄에 하나씩 입력하세요. Enter at least one text.');
+  const topK = Math.max(1, Math.min(100, Number($('#top-k').value) || 5));
+  const query = $('#query').value;
+  const { hits, timings } = await search(query, corpus, topK);
+  const best = Math.max(...hits.map((h) => h.score), 1e-9);
+  $('#results').replaceChildren(...hits.map(({ row, text, score }) => {
+    const item = el('li', {},
+      el('span', { className: 'score', textContent: score.toFixed(4), title: String(score) }),
+      el('span', { className: 'text', textContent: text }));
+    item.style.setProperty('--bar', `${Math.max(0, score / best) * 100}%`);
+    Object.assign(item.dataset, { score: String(score), row: String(row) });
+    return item;
+  }));
+  $('#search-timings').textContent = `말뭉치 corpus ${timings.corpus} · 질의 query ${timings.query} · ` +
+    `검색 search ${timings.search} · 전체 total ${ms(t0)}`;
+  // Tests wait for this attribute: it changes only once the results are in place.
+  $('#view-search').dataset.done = `${query}|${topK}`;
 });
 
 ready.then(() => {
   document.body.dataset.state = 'ready';
-  for (const button of document.querySelectorAll('form button')) button.disabled = false;
-  // Fill both panels once, so the page shows what it does without a click.
-  $('#search-form').requestSubmit();
+  for (const button of document.querySelectorAll('main form button')) button.disabled = false;
+  // Fill every view once, so the page shows what it does without a click.
   $('#compare-form').requestSubmit();
+  $('#heatmap-form').requestSubmit();
+  $('#search-form').requestSubmit();
 }, (err) => {
   document.body.dataset.state = 'error';
   $('#progress').hidden = true;

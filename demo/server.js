@@ -103,6 +103,36 @@ function resolveFile(urlPath, modelDir, appRoot) {
   return file;
 }
 
+/**
+ * The demo's Web Worker script (for ?worker=1): js/src/worker/worker-entry.js bundled by esbuild.
+ * Workers do not read the page's import map, so its bare imports become the map's URLs (kept
+ * external, one copy of each), and so does the core, whose .wasm is found beside its .mjs.
+ */
+async function bundleWorker() {
+  const { build } = await import('esbuild');
+  const page = await fs.promises.readFile(path.join(repoRoot, 'demo', 'index.html'), 'utf8');
+  const { imports } = JSON.parse(page.match(/<script type="importmap">([\s\S]*?)<\/script>/)[1]);
+  const result = await build({
+    entryPoints: [path.join(repoRoot, 'js', 'src', 'worker', 'worker-entry.js')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+    plugins: [{
+      name: 'import-map',
+      setup(b) {
+        b.onResolve({ filter: /.*/ }, ({ path: spec }) => {
+          if (imports[spec]) return { path: imports[spec], external: true };
+          if (spec.endsWith('/gmatrix_core.mjs')) return { path: '/js/wasm/gmatrix_core.mjs', external: true };
+          return undefined;
+        });
+      },
+    }],
+  });
+  return result.outputFiles[0].text;
+}
+
 function send(res, status, body, headers = {}) {
   res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : body);
@@ -114,6 +144,9 @@ async function handle(req, res, modelDir, appRoot) {
   }
   const { pathname } = new URL(req.url, 'http://localhost');
   if (pathname === '/' && appRoot === repoRoot) return send(res, 302, 'See /demo/\n', { Location: '/demo/' });
+  if (pathname === '/demo/worker.js' && appRoot === repoRoot) {
+    return send(res, 200, await bundleWorker(), { 'Content-Type': MIME_TYPES['.js'] });
+  }
   let file = resolveFile(pathname, modelDir, appRoot);
   if (!file) return send(res, 404, 'Not found\n');
   let stat = await fs.promises.stat(file).catch(() => undefined);
