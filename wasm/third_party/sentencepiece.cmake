@@ -38,10 +38,13 @@ foreach(file arena arenastring bytestream coded_stream common extension_set gene
   list(APPEND SENTENCEPIECE_SOURCES ${SPM}/third_party/protobuf-lite/${file}.cc)
 endforeach()
 
-# config.h as its CMakeLists would configure it from config.h.in.
-file(WRITE "${CMAKE_BINARY_DIR}/sentencepiece_config/config.h"
+# config.h as its CMakeLists would configure it from config.h.in (configure_file rewrites it only
+# when it changes, so a re-run of cmake does not recompile the library).
+file(WRITE "${CMAKE_BINARY_DIR}/sentencepiece_config/config.h.in"
   "#ifndef CONFIG_H_\n#define CONFIG_H_\n#define VERSION \"0.1.97\"\n#define PACKAGE \"sentencepiece\"\n"
   "#define PACKAGE_STRING \"sentencepiece\"\n#endif  // CONFIG_H_\n")
+configure_file("${CMAKE_BINARY_DIR}/sentencepiece_config/config.h.in"
+               "${CMAKE_BINARY_DIR}/sentencepiece_config/config.h" COPYONLY)
 
 add_library(sentencepiece STATIC ${SENTENCEPIECE_SOURCES})
 target_include_directories(sentencepiece SYSTEM PUBLIC

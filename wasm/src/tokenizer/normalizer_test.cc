@@ -13,6 +13,16 @@ TEST(NormalizerTest, PythonStripRemovesUnicodeWhitespaceOnly) {
   EXPECT_EQ(PythonStrip(U"   "), U"");
 }
 
+TEST(NormalizerTest, PythonStripUtf8MatchesPythonStripOnBytes) {
+  // U+3000, U+0085, U+001C and U+2029 are Python whitespace; U+200B and malformed bytes are not.
+  EXPECT_EQ(PythonStripUtf8("\xe3\x80\x80\xc2\x85\x1c a b \xe2\x80\xa9\n"), "a b");
+  EXPECT_EQ(PythonStripUtf8("\xe2\x80\x8bx\xe2\x80\x8b"), "\xe2\x80\x8bx\xe2\x80\x8b");
+  EXPECT_EQ(PythonStripUtf8(" \xff x \x80"), "\xff x \x80");
+  EXPECT_EQ(PythonStripUtf8(" \xe3\x80"), "\xe3\x80");  // a cut-off sequence is kept
+  EXPECT_EQ(PythonStripUtf8(" \t "), "");
+  EXPECT_EQ(PythonStripUtf8(""), "");
+}
+
 TEST(NormalizerTest, PrepareInputStripsThenLowercases) {
   EXPECT_EQ(PrepareInput(U"  HeLLo \u0130 ", true), U"hello i\u0307");
   EXPECT_EQ(PrepareInput(U"  HeLLo ", false), U"HeLLo");
