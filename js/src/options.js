@@ -7,7 +7,7 @@ const LOAD_OPTION_NAMES = new Set([
   // Hub options, validated by js/src/hub when a repository id is loaded.
   'revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch',
 ]);
-const EMBED_OPTION_NAMES = new Set(['normalize', 'batchSize', 'batchTokens', 'onProgress', 'signal']);
+export const EMBED_OPTION_NAMES = new Set(['normalize', 'batchSize', 'batchTokens', 'onProgress', 'signal']);
 
 /** The options object itself ({} when absent), after refusing any name not in `known`. */
 export function checkKnown(options, known, where) {
@@ -87,7 +87,8 @@ export function resolveLoadOptions(options, model) {
       ? DEFAULT_BATCH_TOKENS : positiveInteger(o.batchTokens, 'batchTokens', { max: 1 << 20 }),
     // A Normalize module in modules.json means the model's vectors are unit length.
     normalize: o.normalize === undefined ? model.normalize : booleanOption(o.normalize, 'normalize'),
-    // 'auto': onnxruntime-node in Node when it loads (several times faster), else WASM.
+    // 'auto': onnxruntime-node in Node when it loads (several times faster), WebGPU in a browser
+    // with an adapter, else WASM (see backends/index.js).
     backend: o.backend === undefined ? 'auto' : oneOf(o.backend, 'backend', BACKENDS),
     // Full precision unless asked, or unless the model has only a quantized variant (then that
     // one: see chooseOnnxFile in model-folder.js).
@@ -141,7 +142,7 @@ function oneOf(value, name, allowed) {
 }
 
 export const DTYPES = ['fp32', 'q8', 'q4'];
-export const BACKENDS = ['auto', 'wasm', 'native'];
+export const BACKENDS = ['auto', 'wasm', 'webgpu', 'native'];
 // Chosen by measurement: base model, 512 KorSTS test sentences (10 tokens on average), 2 threads,
 // sentences/s at rows/tokens: native 64/4096 140, 32/4096 128, 128/4096 107, 256/4096 108,
 // 256/8192 96, 64/2048 136, 64/1024 121; WASM 64/4096 21.8, 32/4096 21.6, 128/4096 19.2. Larger

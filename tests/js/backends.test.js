@@ -42,7 +42,7 @@ describe('backend choice', () => {
 
   it('refuses an unknown backend before loading anything', async () => {
     await assert.rejects(Embedder.load(tinyDebertaDir, { backend: 'cuda' }),
-      (err) => err instanceof InvalidArgumentError && /'backend' must be one of auto, wasm, native/.test(err.message));
+      (err) => err instanceof InvalidArgumentError && /'backend' must be one of auto, wasm, webgpu, native/.test(err.message));
   });
 
   // A real missing module, in a child process whose resolver cannot find onnxruntime-node.

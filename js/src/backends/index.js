@@ -1,41 +1,45 @@
 // Chooses the encoder backend. Every backend returns the same interface (./ort-session.js):
 //   'wasm'   ONNX Runtime Web, WebAssembly with SIMD and threads: everywhere
+//   'webgpu' ONNX Runtime Web's WebGPU execution provider: browsers with a WebGPU adapter
 //   'native' onnxruntime-node: Node only, when the optional package is installed
-//   'auto'   native in Node when it loads, else wasm; the reason is kept for model.info
+//   'auto'   in Node native when it loads, else wasm; in browsers webgpu when an adapter is
+//            there, else wasm; the reason is kept for model.info
 import { BackendUnavailableError } from '../errors.js';
 import { openWasmBackend, startWasmRuntime } from './wasm.js';
+import { openWebGpuBackend, startWebGpuRuntime } from './webgpu.js';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 /**
- * @param {'auto'|'wasm'|'native'} choice
+ * @param {'auto'|'wasm'|'webgpu'|'native'} choice
  * @param {{source: object, onnxPath: string, externalDataPath?: string}} files
  * @param {{threads: number}} options
- * @returns {Promise<{backend: object, name: 'wasm'|'native', reason: string}>}
+ * @returns {Promise<{backend: object, name: 'wasm'|'webgpu'|'native', reason: string}>}
  */
 export async function openBackend(choice, files, options) {
   if (choice === 'wasm') return { backend: await openWasmBackend(files, options), name: 'wasm', reason: 'requested' };
+  if (choice === 'webgpu') return { backend: await openWebGpuBackend(files, options), name: 'webgpu', reason: 'requested' };
   if (choice === 'native' && !isNode) {
-    throw new BackendUnavailableError('native', "it needs Node.js; in a browser use backend 'wasm' or 'auto'.");
+    throw new BackendUnavailableError('native', "it needs Node.js; in a browser use backend 'wasm', 'webgpu' or 'auto'.");
   }
-  if (isNode) {
-    try {
-      // Imported only here: browser bundles map native.js to nothing (package.json "browser").
-      const { openNativeBackend } = await import('./native.js');
-      const backend = await openNativeBackend(files, options);
-      return { backend, name: 'native', reason: choice === 'native' ? 'requested' : 'auto: onnxruntime-node loaded' };
-    } catch (err) {
-      if (choice === 'native' || !(err instanceof BackendUnavailableError)) throw err;
-      return { backend: await openWasmBackend(files, options), name: 'wasm', reason: `auto: ${err.reason}` };
-    }
+  const [preferred, open, found] = isNode
+    // Imported only here: browser bundles map native.js to nothing (package.json "browser").
+    ? ['native', async () => (await import('./native.js')).openNativeBackend(files, options), 'onnxruntime-node loaded']
+    : ['webgpu', () => openWebGpuBackend(files, options), 'WebGPU adapter found'];
+  try {
+    const backend = await open();
+    return { backend, name: preferred, reason: choice === preferred ? 'requested' : `auto: ${found}` };
+  } catch (err) {
+    if (choice === preferred || !(err instanceof BackendUnavailableError)) throw err;
+    return { backend: await openWasmBackend(files, options), name: 'wasm', reason: `auto: ${err.reason}` };
   }
-  return { backend: await openWasmBackend(files, options), name: 'wasm', reason: 'auto: not running in Node' };
 }
 
 /**
- * Called before the model is read: when the choice will be WASM, its runtime starts now and
+ * Called before the model is read: the runtime that will (probably) run starts now and
  * compiles while the model files are read and prepared.
  */
 export function startBackend(choice, { threads }) {
-  if (choice === 'wasm' || (choice === 'auto' && !isNode)) startWasmRuntime(threads);
+  if (choice === 'wasm' || (choice === 'auto' && !isNode && !globalThis.navigator?.gpu)) startWasmRuntime(threads);
+  else if (choice === 'webgpu' || (choice === 'auto' && !isNode)) startWebGpuRuntime(threads);
 }
