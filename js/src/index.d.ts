@@ -2,7 +2,7 @@
 
 export type Metric = 'cosine' | 'dot' | 'euclidean' | 'manhattan';
 export type Dtype = 'fp32' | 'q8' | 'q4';
-export type Backend = 'auto' | 'wasm' | 'native';
+export type Backend = 'auto' | 'wasm' | 'webgpu' | 'native';
 
 /** Row-major embeddings: `dims = [rows, width]`, `data.length = rows * width`. */
 export interface Embeddings {
@@ -33,8 +33,9 @@ export interface LoadOptions {
   /** L2-normalize embeddings (default: true only if the model has a Normalize module). */
   normalize?: boolean;
   /**
-   * Encoder backend (default 'auto': 'native' in Node when onnxruntime-node loads, else 'wasm').
-   * 'native' needs Node.js and the optional dependency onnxruntime-node.
+   * Encoder backend (default 'auto': in Node 'native' when onnxruntime-node loads, in a browser
+   * 'webgpu' when navigator.gpu gives an adapter, else 'wasm'). 'native' needs Node.js and the
+   * optional dependency onnxruntime-node; 'webgpu' a browser with WebGPU.
    */
   backend?: Backend;
   /**
@@ -77,7 +78,13 @@ export interface ModelSource {
 
 export interface ModelInfo {
   source: string;
+  /** The ONNX file's path in its folder (onnx/model.onnx etc. for a conversion). */
   onnx: string;
+  /**
+   * Set when the folder or repository had weights but no ONNX file for the dtype: which weights
+   * file was converted, whether the conversion came from the cache, and (Node) where it is kept.
+   */
+  conversion?: { from: string; cached: boolean; location?: string };
   modelType: string;
   dimensions: number;
   maxLength: number;
@@ -88,13 +95,13 @@ export interface ModelInfo {
   /** 'requested', 'default', or why another precision was taken (e.g. a quantized-only folder). */
   dtypeReason: string;
   /** The backend that runs the encoder. */
-  backend: 'wasm' | 'native';
+  backend: 'wasm' | 'webgpu' | 'native';
   /** Why that backend: 'requested', or 'auto: ...' with the reason (e.g. why native was not used). */
   backendReason: string;
   /** Load-time graph rewrites applied to the ONNX model (empty when none matched). */
   graphPasses: string[];
-  /** License note of a model known to the registry (models/registry.js). */
-  license?: string;
+  /** The card's license of a model known to the registry (models/registry.js); null: the card states none. */
+  license?: string | null;
 }
 
 export const DEFAULT_MODEL: 'bi-matrix/gmatrix-embedding';
@@ -113,6 +120,31 @@ export class Embedder {
   dispose(): Promise<void>;
 }
 
+export interface WorkerEmbedderOptions extends Omit<LoadOptions, 'fetch' | 'cache'> {
+  /** The worker script, when it is not served beside worker-embedder.js (bundlers handle that). */
+  workerUrl?: string | URL;
+}
+
+/** The Embedder API with the model in a Web Worker (browsers); see createWorkerEmbedder. */
+export class WorkerEmbedder {
+  private constructor();
+  /** What was loaded, as Embedder#info. */
+  readonly info: Readonly<ModelInfo>;
+  /** Runs in the worker; `signal` stops it before its next batch. The result was transferred, not copied. */
+  embed(texts: string | string[], options?: EmbedOptions): Promise<Embeddings>;
+  /** As Embedder#tokenize, asynchronous (the tokenizer is in the worker). */
+  tokenize(text: string): Promise<{ ids: number[]; tokens: string[]; truncated: boolean }>;
+  similarity(a: Float32Array | number[], b: Float32Array | number[], metric?: Metric): number;
+  /** Ends the worker; running and later calls reject with DisposedError. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Loads a model in a module worker, so the page's main thread stays free while it embeds.
+ * `source`: a base URL (relative to the page) or a Hub repository id (default DEFAULT_MODEL).
+ */
+export function createWorkerEmbedder(source?: string, options?: WorkerEmbedderOptions): Promise<WorkerEmbedder>;
+
 /** Similarity of two vectors. Euclidean and Manhattan are distances (smaller = closer). */
 export function similarity(a: Float32Array | number[], b: Float32Array | number[], metric?: Metric): number;
 export function similarityMatrix(a: Embeddings, b: Embeddings, metric?: Metric): Embeddings;
@@ -126,8 +158,21 @@ export interface StsResult {
   manhattan_pearson: number; manhattan_spearman: number;
   dot_pearson: number; dot_spearman: number;
 }
+/** KorSTS TSV, or any TSV whose header names score, sentence1 and sentence2 (quotes are literal). */
 export function parseStsTsv(text: string): StsPair[];
+/** JSON Lines of {"sentence1", "sentence2", "score"} objects. (CSV: readStsFile from 'gmatrix-embed/node'.) */
+export function parseStsJsonl(text: string): StsPair[];
 export function evaluateSts(model: Embedder, pairs: StsPair[], options?: EmbedOptions): Promise<StsResult>;
+export interface ModelComparisonRow { model: string; info: ModelInfo; scores: StsResult }
+/**
+ * The model card's comparison: evaluates each model on the same pairs, loading one at a time
+ * (each is disposed before the next loads).
+ */
+export function compareModels(sources: Array<string | ModelSource>, pairs: StsPair[], options?: {
+  load?: LoadOptions; embed?: EmbedOptions; onModel?: (event: { index: number; source: string }) => void;
+}): Promise<ModelComparisonRow[]>;
+/** The model card's 8-column table (Pearson and Spearman of cosine, euclidean, manhattan, dot, x100) in markdown. */
+export function formatStsTable(rows: Array<{ model: string; scores: StsResult }>, options?: { digits?: number }): string;
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number;
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number;
 export function coreInfo(): { simd: boolean; unicodeVersion: string };
@@ -220,10 +265,20 @@ export class BackendUnavailableError extends GmatrixEmbedError {
   readonly reason: string;
 }
 
+/** What a model's card states (null where it does not); see models/registry.js. */
 export interface KnownModel {
-  description: string; architecture: string; dimensions: number; pooling: string; normalize: boolean;
-  maxLength: number; lowercase: boolean; similarity: Metric; weights: string; revision: string; license: string;
-  korsts: { cosine_pearson: number; cosine_spearman: number };
+  description: string;
+  /** config.json model_type of the encoder. */
+  family: 'deberta-v2' | 'bert' | 'roberta' | 'xlm-roberta';
+  tokenizer: 'wordpiece' | 'sentencepiece';
+  dimensions: number; pooling: 'mean' | 'cls'; normalize: boolean;
+  maxLength: number | null; lowercase: boolean | null; similarity: Metric;
+  weights?: string;
+  /** 'main' unless `pinned`: then a commit id. */
+  revision: string; pinned: boolean;
+  /** The card's license field verbatim, or null where the card states none. */
+  license: string | null;
+  korsts: Partial<StsResult> | null;
 }
 export const MODELS: Readonly<Record<string, KnownModel>>;
 export function knownModel(id: string): KnownModel | undefined;

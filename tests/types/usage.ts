@@ -5,6 +5,7 @@ import {
   GmatrixEmbedError, InvalidArgumentError, BackendUnavailableError, type Embeddings, type Metric, type Backend,
   quantizeEmbeddings, calibrationRanges, type Precision,
   createSearchIndex, searchIndex, type SearchIndex, type SearchHit,
+  createWorkerEmbedder, type WorkerEmbedder, AbortError, DisposedError,
 } from 'gmatrix-embed';
 import { convertModel, readSearchIndex } from 'gmatrix-embed/node';
 import { convertWeights, parseDtypes } from 'gmatrix-embed/convert';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const { ids, tokens } = model.tokenize('안녕');
   const figures = await evaluateSts(model, parseStsTsv('score\tsentence1\tsentence2\n1\ta\tb\n2\tc\td'));
   console.log(score, matrix.dims[0], ids.length, tokens[0], figures.cosine_spearman, model.info.dimensions,
-    knownModel(DEFAULT_MODEL)?.korsts.cosine_spearman);
+    knownModel(DEFAULT_MODEL)?.korsts?.cosine_spearman);
   await convertModel('bi-matrix/gmatrix-embedding', { outDir: 'out', dtype: ['fp32', 'q4'] });
   const outputs = convertWeights({ config: {}, weightsFile: 'model.safetensors', weightsBytes: new Uint8Array(), dtypes: parseDtypes('fp32,q8') });
   console.log(outputs.get('q8')?.path);
@@ -40,6 +41,15 @@ async function main(): Promise<void> {
   console.log(best, stored.rows, stored.dimensions, stored.precision, searchIndex(stored, [a, b]).length);
   [fp32, binary, int8, stored].forEach((index) => index.dispose());
   await model.dispose();
+
+  const controller = new AbortController();
+  const inWorker: WorkerEmbedder = await createWorkerEmbedder('/models/tiny/', {
+    backend: 'webgpu', threads: 1, workerUrl: new URL('https://example.com/worker.js'), onProgress: (e) => console.log(e.loaded),
+  });
+  const embedded: Embeddings = await inWorker.embed(['가'], { signal: controller.signal, onProgress: ({ done, total }) => console.log(done / total) });
+  const tokenized = await inWorker.tokenize('가');
+  console.log(inWorker.info.backend === 'webgpu', embedded.dims, tokenized.tokens, inWorker.similarity(a, b));
+  await inWorker.dispose().catch((err: unknown) => err instanceof AbortError || err instanceof DisposedError);
 }
 
 main().catch((err: unknown) => {
