@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fixturesDir } from '../tests/js/fixtures.js';
 import { openBackend as openPackageBackend } from '../js/src/backends/index.js';
-import { findExternalData } from '../js/src/model-folder.js';
+import { externalDataCandidates } from '../js/src/layout.js';
 import { LocalFolderSource } from '../js/src/sources/local-folder.js';
 
 export const baseGraphDir = path.join(fixturesDir, 'base-deberta-v2-graph');
@@ -149,6 +149,8 @@ export function randomIdBatch(lengths, seed) {
 export async function openBackend(onnxPath, threads, kind = 'wasm') {
   const source = new LocalFolderSource(path.dirname(onnxPath));
   const files = { source, onnxPath: path.basename(onnxPath) };
-  files.externalDataPath = await findExternalData(source, files.onnxPath);
+  for (const candidate of externalDataCandidates(files.onnxPath)) {
+    if (!files.externalDataPath && await source.has(candidate)) files.externalDataPath = candidate;
+  }
   return (await openPackageBackend(kind, files, { threads })).backend;
 }

@@ -140,7 +140,7 @@ async function quantizeIfAsked(gmatrixDir) {
   const dtypes = [...new Set(ENGINES.map((e) => e.load?.dtype).filter((d) => d && d !== 'fp32'))];
   if (!dtypes.length) return;
   const { quantizeModel } = await import('../js/src/convert/quantize.js');
-  const { ONNX_CANDIDATES } = await import('../js/src/model-folder.js');
+  const { ONNX_CANDIDATES } = await import('../js/src/layout.js');
   const onnx = fs.readFileSync(path.join(gmatrixDir, 'model.onnx'));
   const data = fs.readFileSync(path.join(gmatrixDir, 'model.onnx_data'));
   for (const dtype of dtypes) {

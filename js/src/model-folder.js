@@ -7,16 +7,15 @@
 //   tokenizer_config.json        tokenizer flags and special tokens (special_tokens_map.json too)
 //   vocab.txt / tokenizer.json   the WordPiece vocabulary
 //   sentencepiece.bpe.model ...  a SentencePiece model (XLM-RoBERTa), or tokenizer.json (Unigram)
-//   model.onnx | onnx/model.onnx the encoder graph (onnx/model_quantized.onnx etc. for dtypes)
+// Which ONNX file (or weights) to load is the loader's choice (js/src/loader/, names in layout.js).
 import { ModelFormatError, FileNotFoundError, quoteUntrusted } from './errors.js';
-import { ONNX_CANDIDATES, SENTENCEPIECE_FILES, externalDataCandidates } from './layout.js';
+import { SENTENCEPIECE_FILES } from './layout.js';
 import { unigramModelProto } from './unigram-model-proto.js';
 
 const MODULE_TRANSFORMER = 'sentence_transformers.models.Transformer';
 const MODULE_POOLING = 'sentence_transformers.models.Pooling';
 const MODULE_NORMALIZE = 'sentence_transformers.models.Normalize';
 
-export { ONNX_CANDIDATES };
 
 async function readJson(source, file, { optional = false } = {}) {
   if (optional && !(await source.has(file))) return undefined;
@@ -212,44 +211,4 @@ export async function readModelFolder(source) {
     /** The WordPiece vocabulary as vocab.txt text (undefined for SentencePiece). */
     vocabText: tokenizerModel.model === 'wordpiece' ? tokenizerModel.data : undefined,
   };
-}
-
-/** Finds the ONNX file for a dtype; returns its path inside the source. */
-export async function findOnnxFile(source, dtype = 'fp32') {
-  for (const candidate of ONNX_CANDIDATES[dtype]) {
-    if (await source.has(candidate)) return candidate;
-  }
-  throw new FileNotFoundError(`${source.description} has no ONNX file for dtype '${dtype}' ` +
-    `(looked for ${ONNX_CANDIDATES[dtype].join(', ')}). Convert the weights with ` +
-    '`gmatrix-embed convert <model> --out DIR` first, or load the model by its Hub id.');
-}
-
-/**
- * The ONNX file to load: the requested dtype's, or without a request fp32 when the folder has it,
- * else the one quantized variant it holds (a folder of only onnx/model_quantized.onnx loads as
- * q8). Returns `{onnxPath, dtype, reason}`; reason says why that dtype.
- */
-export async function chooseOnnxFile(source, requested) {
-  if (requested) return { onnxPath: await findOnnxFile(source, requested), dtype: requested, reason: 'requested' };
-  for (const dtype of Object.keys(ONNX_CANDIDATES)) {
-    for (const candidate of ONNX_CANDIDATES[dtype]) {
-      if (await source.has(candidate)) {
-        return { onnxPath: candidate, dtype, reason: dtype === 'fp32' ? 'default' : `the folder has no fp32 model, only ${candidate}` };
-      }
-    }
-  }
-  throw new FileNotFoundError(`${source.description} has no ONNX model (looked for ` +
-    `${Object.values(ONNX_CANDIDATES).flat().join(', ')}). Convert the weights with ` +
-    '`gmatrix-embed convert <model> --out DIR` first, or load the model by its Hub id.');
-}
-
-/**
- * Weights over protobuf's 2 GB limit sit beside the .onnx file as <name>_data (or .data); the
- * runtime needs them under the name the graph refers to. Returns that file's path, if any.
- */
-export async function findExternalData(source, onnxPath) {
-  for (const candidate of externalDataCandidates(onnxPath)) {
-    if (await source.has(candidate)) return candidate;
-  }
-  return undefined;
 }

@@ -91,7 +91,7 @@ export function resolveLoadOptions(options, model) {
     // with an adapter, else WASM (see backends/index.js).
     backend: o.backend === undefined ? 'auto' : oneOf(o.backend, 'backend', BACKENDS),
     // Full precision unless asked, or unless the model has only a quantized variant (then that
-    // one: see chooseOnnxFile in model-folder.js).
+    // one: see js/src/loader/choose-model-file.js).
     dtype: o.dtype === undefined ? 'fp32' : oneOf(o.dtype, 'dtype', DTYPES),
   };
 }
