@@ -206,6 +206,25 @@ describe('browser demo in Chromium', { skip, timeout: 300_000 }, () => {
     assert.equal(await page.isHidden('#error'), true, await page.textContent('#error'));
   });
 
+  it('runs the model in a Web Worker (?worker=1) where the package has createWorkerEmbedder', async (t) => {
+    const hasWorkerApi = await page.evaluate(async () => typeof (await import('/js/src/index.js')).createWorkerEmbedder === 'function');
+    if (!hasWorkerApi) return t.skip('the package has no createWorkerEmbedder yet');
+    const page2 = await browser.newPage();
+    try {
+      // Bounded: a worker that never answers fails here instead of hanging the suite.
+      await page2.goto(`${server.url}demo/?backend=wasm&worker=1`);
+      await page2.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 60_000 });
+      assert.equal(await page2.evaluate(() => document.body.dataset.state), 'ready', await page2.textContent('#error'));
+      const info = await page2.evaluate(() => window.gmatrixDemo.ready);
+      assert.equal(info.backend, 'wasm');
+      const embeddings = await page2.evaluate((list) => window.gmatrixDemo.embed(list), golden.map((s) => s.text));
+      golden.forEach((s, i) => assert.ok(maxAbsDiff(embeddings[i], s.embedding) <= TOLERANCE, `worker: ${s.id}`));
+      await page2.waitForSelector('#view-search[data-done]', { state: 'attached' });
+    } finally {
+      await page2.close();
+    }
+  });
+
   it('gives the golden embeddings on WebGPU where the package and the browser have it', async (t) => {
     const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
     if (!adapter) return t.skip('no WebGPU adapter in this Chromium');
