@@ -11,7 +11,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tinyDebertaDir } from './fixtures.js';
+import protobuf from 'protobufjs';
+import { fixturesDir, tinyDebertaDir } from './fixtures.js';
 import {
   craftZip, op, orderedDict, safetensorsFile, stateDictPickle, torchTensor, tup,
 } from './support/crafted-files.js';
@@ -233,7 +234,52 @@ describe(`fuzzing the readers (${ITERATIONS} iterations each, seed ${SEED})`, ()
       }
     }));
   });
+
+  test('tokenizer.json of a Unigram model (rebuilt into a SentencePiece model, loaded by the library)', async (t) => {
+    const dir = path.join(fixturesDir, 'tiny-xlm-roberta');
+    const files = (tokenizerJson) => new Map([
+      ['config.json', new Uint8Array(fs.readFileSync(path.join(dir, 'config.json')))],
+      ['tokenizer_config.json', new Uint8Array(fs.readFileSync(path.join(dir, 'tokenizer_config.json')))],
+      ['tokenizer.json', tokenizerJson],
+    ]);
+    report(t, await fuzz('tokenizer.json (Unigram)', [unigramTokenizerJsonSeed()], async (bytes) => {
+      const settings = await readModelFolder(new MemoryFolderSource(files(bytes), 'a fuzzed folder'));
+      const tokenizer = WasmTokenizer.create(settings.tokenizer, settings.tokenizerData, 16);
+      try {
+        tokenizer.encode('안녕하세요 hello <mask> world ＡＢＣ ①');
+      } finally {
+        tokenizer.delete();
+      }
+    }));
+  });
 });
+
+/**
+ * A Unigram tokenizer.json as transformers writes it for XLM-RoBERTa, cut to 300 pieces:
+ * mutations reach SentencePiece's model loading in WASM. The model's precompiled normalization
+ * table (240 KB) only with GMATRIX_EMBED_FUZZ_CHARSMAP=1: it makes each case about 100 ms.
+ */
+function unigramTokenizerJsonSeed() {
+  const dir = path.join(fixturesDir, 'tiny-xlm-roberta');
+  const ModelProto = protobuf.parse(`syntax = "proto2"; message ModelProto {
+    message SentencePiece { optional string piece = 1; optional float score = 2; }
+    message NormalizerSpec { optional bytes precompiled_charsmap = 2; }
+    repeated SentencePiece pieces = 1; optional NormalizerSpec normalizer_spec = 3; }`, { keepCase: true })
+    .root.lookupType('ModelProto');
+  const proto = ModelProto.decode(fs.readFileSync(path.join(dir, 'sentencepiece.bpe.model')));
+  const vocab = [['<s>', 0], ['<pad>', 0], ['</s>', 0], ['<unk>', 0],
+    ...proto.pieces.slice(3, 300).map((p) => [p.piece, p.score]), ['<mask>', 0]];
+  return enc.encode(JSON.stringify({
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: ['<s>', '<pad>', '</s>', '<unk>'].map((content, id) => ({ id, content, special: true })),
+    normalizer: { type: 'Sequence', normalizers: [
+      ...(process.env.GMATRIX_EMBED_FUZZ_CHARSMAP === '1' ? [{ type: 'Precompiled',
+        precompiled_charsmap: Buffer.from(proto.normalizer_spec.precompiled_charsmap).toString('base64') }] : []),
+      { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] },
+    pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', add_prefix_space: true },
+    model: { type: 'Unigram', unk_id: 3, vocab, byte_fallback: false },
+  }));
+}
 
 /** The fixture's storages (as stored entries), for pickles that reference them. */
 function fixtureStorages() {
