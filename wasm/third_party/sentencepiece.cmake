@@ -1,9 +1,10 @@
 # Google's SentencePiece 0.1.97, encoder only, as the static library `sentencepiece`. The sources
 # are fetched into build/third_party/ by fetch-sentencepiece.sh (pinned sha256), never copied into
-# the repository. Its own CMakeLists is not used: it compiles every file with -pthread (a pthread
-# WebAssembly object cannot link into the single-threaded module) and always builds the trainer;
-# here the same encoder sources (its SPM_SRCS, builtin protobuf-lite) are compiled with the
-# project's toolchain and flags, so the native, fuzz and wasm builds each get their own copy.
+# the repository. Its own CMakeLists is not used: it compiles every file with -pthread, -fPIC and
+# -O3 (atomics and relocatable code in a single-threaded module, no size optimization) and
+# always builds the trainer and the command-line tools. Here the same encoder sources (its
+# SPM_SRCS, with the builtin protobuf-lite) become build/<build>/libsentencepiece.a with the
+# project's toolchain and flags, so the native, fuzz (sanitized) and wasm builds each get theirs.
 set(SENTENCEPIECE_DIR "${CMAKE_SOURCE_DIR}/build/third_party/sentencepiece-0.1.97")
 if(NOT EXISTS "${SENTENCEPIECE_DIR}/.complete")
   execute_process(COMMAND bash "${CMAKE_SOURCE_DIR}/wasm/third_party/fetch-sentencepiece.sh"
