@@ -15,7 +15,9 @@ import { startStaticServer } from './support/static-server.js';
 // SwiftShader computes WebGPU on the CPU, slowly (417 sentences: 2 min against 10 s on WASM), so
 // a sample: hard inputs (empty, mixed scripts, emoji, truncated, control characters) and KorSTS.
 const GOLDEN_IDS = ['s0000', 's0002', 's0003', 's0006', 's0007', 's0011', 's0026', 's0028'];
-const KORSTS_SAMPLE = 16;
+// GMATRIX_EMBED_WEBGPU_SAMPLE=400 compares (and times, see the test's diagnostic line) more, e.g.
+// on a machine with a real GPU.
+const KORSTS_SAMPLE = Number(process.env.GMATRIX_EMBED_WEBGPU_SAMPLE ?? 16);
 // fp32 on both: measured on all 417 golden sentences, WebGPU vs WASM max |diff| 3.0e-7, min
 // cosine 0.99999999; WebGPU vs golden 4.0e-7. The bounds leave room for other adapters' float
 // rounding (fused multiply-add, reduction order) while still catching a wrong kernel.

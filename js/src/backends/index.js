@@ -40,6 +40,9 @@ export async function openBackend(choice, files, options) {
  * compiles while the model files are read and prepared.
  */
 export function startBackend(choice, { threads }) {
-  if (choice === 'wasm' || (choice === 'auto' && !isNode && !globalThis.navigator?.gpu)) startWasmRuntime(threads);
-  else if (choice === 'webgpu' || (choice === 'auto' && !isNode)) startWebGpuRuntime(threads);
+  if (choice === 'wasm') startWasmRuntime(threads);
+  else if (choice === 'webgpu') startWebGpuRuntime(threads);
+  // In a browser without a usable adapter 'auto' will run WASM: that runtime starts as soon as
+  // WebGPU is known to be out.
+  else if (choice === 'auto' && !isNode) startWebGpuRuntime(threads).catch(() => startWasmRuntime(threads));
 }
