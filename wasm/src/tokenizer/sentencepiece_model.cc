@@ -43,6 +43,44 @@ bool SplitsAtAsciiWhitespace(const sentencepiece::SentencePieceProcessor& proces
   return true;
 }
 
+uint32_t ReadLittleEndian32(const std::string& bytes, size_t at) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(bytes[at])) |
+         static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 3])) << 24;
+}
+
+// Whether a precompiled normalization table is safe for SentencePiece's normalizer, which trusts
+// it: the table is [uint32 trie size][darts-clone double array][replacement strings], and the
+// normalizer walks the array without bounds checks and reads each replacement as a C string.
+// Every node's children (its offset XOR any byte) must lie inside the array and every value must
+// point inside the strings; a table written by SentencePiece's builder always satisfies this.
+bool PrecompiledCharsMapIsSafe(const std::string& blob) {
+  if (blob.empty()) return true;  // identity normalization
+  if (blob.size() < 4) return false;
+  const uint32_t trie_bytes = ReadLittleEndian32(blob, 0);
+  // Upstream only checks trie_bytes < blob.size(), 4 bytes short of the array's real room.
+  if (trie_bytes > blob.size() - 4 || trie_bytes % 4 != 0 || trie_bytes < 256 * 4) return false;
+  const size_t units = trie_bytes / 4;
+  const size_t strings = blob.size() - 4 - trie_bytes;
+  auto unit_at = [&](size_t i) { return ReadLittleEndian32(blob, 4 + 4 * i); };
+  for (size_t i = 0; i < units; ++i) {
+    const uint32_t unit = unit_at(i);
+    // A value unit (top bit) never matches a label, so the walk never continues from it.
+    if (unit >> 31) {
+      if (i == 0) return false;  // the root is always walked from
+      continue;
+    }
+    const uint32_t offset = (unit >> 10) << ((unit & (1u << 9)) >> 6);
+    const size_t children = i ^ offset;
+    if ((children | 0xFF) >= units) return false;
+    if ((unit >> 8) & 1) {  // has a leaf: its value is the unit at `children`
+      if ((unit_at(children) & 0x7FFFFFFFu) >= strings) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Status SentencePieceModel::Create(std::string_view model_proto, SentencePieceOptions options,
@@ -50,9 +88,10 @@ Status SentencePieceModel::Create(std::string_view model_proto, SentencePieceOpt
   // SentencePiece logs informational lines (e.g. "use identity normalization") to stderr, which
   // would reach every Node process and browser console; its errors come back as a Status.
   sentencepiece::logging::SetMinLogLevel(2);  // ERROR and above
-  // Parsed here rather than by LoadFromSerializedProto, to refuse first what would make the
-  // library throw (its trie builder, darts-clone, throws on a key holding a NUL byte; a throw
-  // aborts the WebAssembly module, which is built without exception support).
+  // Parsed here rather than by LoadFromSerializedProto, to refuse first what the library does
+  // not check: its trie builder (darts-clone) throws on a key holding a NUL byte (a throw aborts
+  // the WebAssembly module, built without exception support), and its normalizer reads out of
+  // bounds with a broken normalization table.
   auto proto = std::make_unique<sentencepiece::ModelProto>();
   if (!proto->ParseFromArray(model_proto.data(), static_cast<int>(model_proto.size()))) {
     return FailedPrecondition("The SentencePiece model is not usable (its bytes are not a "
@@ -65,6 +104,11 @@ Status SentencePieceModel::Create(std::string_view model_proto, SentencePieceOpt
                                 " is empty or holds a NUL byte); replace it with the .model file "
                                 "from the model repository.");
     }
+  }
+  if (!PrecompiledCharsMapIsSafe(proto->normalizer_spec().precompiled_charsmap()) ||
+      !PrecompiledCharsMapIsSafe(proto->denormalizer_spec().precompiled_charsmap())) {
+    return FailedPrecondition("The SentencePiece model is not usable (its normalization table is "
+                              "broken); replace it with the .model file from the model repository.");
   }
   auto processor = std::make_unique<sentencepiece::SentencePieceProcessor>();
   const sentencepiece::util::Status status = processor->Load(std::move(proto));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sentencepiece_model.pb.h"
 #include "tokenizer/tokenizer.h"
 #include "utf8.h"
 
@@ -171,6 +172,43 @@ TEST(SentencePieceModelTest, RefusesMalformedModelBytesWithAStatus) {
     Status status = SentencePieceModel::Create(data, SentencePieceOptions(), &model);
     EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << data.size();
     EXPECT_NE(status.message().find("SentencePiece model"), std::string::npos);
+  }
+}
+
+// The fixture model with its normalization table replaced.
+std::string WithCharsMap(const std::string& model_bytes, const std::string& charsmap) {
+  sentencepiece::ModelProto proto;
+  EXPECT_TRUE(proto.ParseFromString(model_bytes));
+  proto.mutable_normalizer_spec()->set_precompiled_charsmap(charsmap);
+  return proto.SerializeAsString();
+}
+
+TEST(SentencePieceModelTest, RefusesABrokenNormalizationTableInsteadOfReadingOutOfBounds) {
+  std::string bytes;
+  if (!ReadFile(SharedDir() + "/fixtures/spm-ko-unigram/spm.model", &bytes)) {
+    GTEST_SKIP() << "shared fixtures not found in " << SharedDir();
+  }
+  sentencepiece::ModelProto proto;
+  ASSERT_TRUE(proto.ParseFromString(bytes));
+  const std::string good = proto.normalizer_spec().precompiled_charsmap();
+  ASSERT_GT(good.size(), 1024u);
+  std::unique_ptr<SentencePieceModel> model;
+  ASSERT_TRUE(SentencePieceModel::Create(WithCharsMap(bytes, good), {}, &model).ok());
+  ASSERT_TRUE(SentencePieceModel::Create(WithCharsMap(bytes, ""), {}, &model).ok());  // identity
+
+  std::vector<std::string> broken;
+  std::string size_past_end = good;  // upstream accepts a trie size up to the blob's size - 1
+  const uint32_t past = static_cast<uint32_t>(good.size() - 1);
+  size_past_end.replace(0, 4, reinterpret_cast<const char*>(&past), 4);
+  broken.push_back(size_past_end);
+  std::string far_offset = good;  // the root's children far outside the array
+  far_offset.replace(4, 4, std::string("\x00\xfc\xff\x7f", 4));
+  broken.push_back(far_offset);
+  broken.push_back(good.substr(0, 3));
+  for (size_t i = 0; i < broken.size(); ++i) {
+    Status status = SentencePieceModel::Create(WithCharsMap(bytes, broken[i]), {}, &model);
+    EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << i;
+    EXPECT_NE(status.message().find("normalization table"), std::string::npos) << status.message();
   }
 }
 
