@@ -2,7 +2,7 @@
 // fallback says why it is what it is.
 import { InvalidArgumentError } from './errors.js';
 
-const LOAD_OPTION_NAMES = new Set([
+export const LOAD_OPTION_NAMES = new Set([
   'threads', 'maxLength', 'batchSize', 'batchTokens', 'normalize', 'backend', 'dtype',
   // Hub options, validated by js/src/hub when a repository id is loaded.
   'revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch',

@@ -54,14 +54,15 @@ async function bundlePackage() {
 const PAGE = `<!doctype html><script type="module">
 import * as gmatrix from '/bundle/index.js';
 window.gmatrix = gmatrix;
-// Every worker the package starts, with the probe reports it sent and whether it was terminated.
+// Every worker the package starts (not ONNX Runtime's own thread workers), with the probe
+// reports it sent and whether it was terminated.
 window.workers = [];
 window.Worker = class extends Worker {
   constructor(url, options) {
     super(url, options);
     Object.assign(this, { url: new URL(url, location.href).href, terminated: false, probes: [] });
     this.addEventListener('message', ({ data }) => { if (data?.type === 'probe') this.probes.push(data); });
-    window.workers.push(this);
+    if (this.url.includes('/bundle/')) window.workers.push(this);
   }
   terminate() {
     this.terminated = true;
@@ -93,6 +94,14 @@ function maxAbsDiff(a, b) {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
 }
+
+describe('worker embedder in Node', () => {
+  it('says that it needs Web Workers', async () => {
+    const { createWorkerEmbedder, GmatrixEmbedError } = await import('../../js/src/index.js');
+    await assert.rejects(createWorkerEmbedder('/model/'),
+      (err) => err instanceof GmatrixEmbedError && err.code === 'E_WORKER_UNAVAILABLE' && /Embedder\.load/.test(err.message));
+  });
+});
 
 describe('worker embedder in Chromium', { skip: skipReason, timeout: 600_000 }, () => {
   let hub;

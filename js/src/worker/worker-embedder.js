@@ -5,10 +5,12 @@
 // Requests go to ./worker-entry.js as messages; results come back transferred (not copied),
 // errors as the same classes they were thrown as (./wire-errors.js).
 import { AbortError, DisposedError, GmatrixEmbedError, InvalidArgumentError } from '../errors.js';
-import { EMBED_OPTION_NAMES, checkKnown, checkTexts, describe } from '../options.js';
+import { EMBED_OPTION_NAMES, LOAD_OPTION_NAMES, checkKnown, checkTexts, describe } from '../options.js';
 import { REPO_ID_SHAPE } from '../layout.js';
 import { pairSimilarity } from '../similarity.js';
 import { reviveError } from './wire-errors.js';
+
+const WORKER_OPTION_NAMES = new Set([...LOAD_OPTION_NAMES, 'workerUrl']);
 
 /**
  * Loads a model in a new module worker.
@@ -21,7 +23,7 @@ import { reviveError } from './wire-errors.js';
 export async function createWorkerEmbedder(source, options) {
   if (typeof Worker !== 'function') {
     throw new GmatrixEmbedError('E_WORKER_UNAVAILABLE', 'createWorkerEmbedder needs Web Workers (a browser); ' +
-      'in Node use Embedder.load, which runs off the main thread already through ONNX Runtime\'s threads.');
+      "in Node use Embedder.load (in a worker_threads Worker of your own if the main thread must stay free).");
   }
   const { workerUrl, onProgress, signal, ...loadOptions } = checkKnown(options, WORKER_OPTION_NAMES, 'createWorkerEmbedder');
   for (const name of ['fetch', 'cache']) {
@@ -31,6 +33,7 @@ export async function createWorkerEmbedder(source, options) {
     }
   }
   checkProgress(onProgress);
+  const sent = sourceForWorker(source);
   // The literal `new Worker(new URL(..., import.meta.url))` is what bundlers (Vite, webpack)
   // recognize: they bundle the worker script and rewrite this URL to it.
   const worker = workerUrl === undefined
@@ -38,16 +41,13 @@ export async function createWorkerEmbedder(source, options) {
     : new Worker(workerUrl, { type: 'module' });
   const model = new WorkerEmbedder(worker);
   try {
-    await model._load(sourceForWorker(source), loadOptions, { onProgress, signal });
+    await model._load(sent, loadOptions, { onProgress, signal });
   } catch (err) {
     await model.dispose();
     throw err;
   }
   return model;
 }
-
-const WORKER_OPTION_NAMES = new Set(['threads', 'maxLength', 'batchSize', 'batchTokens', 'normalize', 'backend', 'dtype',
-  'revision', 'endpoint', 'token', 'cacheDir', 'cache', 'offline', 'onProgress', 'signal', 'fetch', 'workerUrl']);
 
 export class WorkerEmbedder {
   #worker;
@@ -77,7 +77,7 @@ export class WorkerEmbedder {
 
   /** @private */
   async _load(source, options, { onProgress, signal }) {
-    this.#info = await this.#call({ type: 'load', source, options, progress: Boolean(onProgress) }, { onProgress, signal });
+    this.#info = Object.freeze(await this.#call({ type: 'load', source, options, progress: Boolean(onProgress) }, { onProgress, signal }));
   }
 
   /**
