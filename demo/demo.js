@@ -13,9 +13,6 @@ const modelParam = params.get('model') || '/model/';
 const isRepoId = REPO_ID_SHAPE.test(modelParam);
 const source = isRepoId ? modelParam : new URL(modelParam, location.href).href;
 const backend = params.get('backend') || 'auto';
-// ?worker=1: the model runs in a Web Worker (createWorkerEmbedder), its script bundled by the
-// demo server, since workers do not read the page's import map.
-const inWorker = params.get('worker') === '1';
 
 const $ = (selector) => document.querySelector(selector);
 const ms = (t0) => `${(performance.now() - t0).toFixed(1)} ms`;
@@ -126,15 +123,23 @@ async function trackingFetch(url, init) {
   return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+let inWorker = false;
+
 async function load() {
   const t0 = performance.now();
   setStatus('WebAssembly 코어 불러오는 중…', 'Loading the WebAssembly core');
   // A dynamic import, so that a broken import map or core shows up as a visible error.
   const api = await import('/js/src/index.js');
+  // The model runs in a Web Worker (createWorkerEmbedder), so the page stays responsive while a
+  // corpus embeds; ?worker=0 runs it in the page (Embedder.load), with per-file download progress.
+  inWorker = typeof api.createWorkerEmbedder === 'function' && params.get('worker') !== '0';
   const { dtypes } = await setUpPicker();
   const dtype = $('#dtype').value;
   if (dtypes && !dtypes[dtype]) throw new Error(`${source} has no ONNX model file (looked for ${ONNX_CANDIDATES.fp32.join(', ')}, ...).`);
+  // Hub downloads report progress; a folder URL's files do so only through trackingFetch, which
+  // cannot cross into a worker (the bar then shows activity without a fraction).
   const onProgress = (event) => showProgress(event.file, event.loaded, event.total);
+  setStatus('모델 불러오는 중…', `Loading ${source}`);
   const options = { dtype, backend, onProgress };
   const model = inWorker
     ? await api.createWorkerEmbedder(source, { ...options, workerUrl: '/demo/worker.js' })

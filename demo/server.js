@@ -104,7 +104,7 @@ function resolveFile(urlPath, modelDir, appRoot) {
 }
 
 /**
- * The demo's Web Worker script (for ?worker=1): js/src/worker/worker-entry.js bundled by esbuild.
+ * The package's worker, js/src/worker/worker-entry.js, bundled by esbuild (demo/worker.js loads it).
  * Workers do not read the page's import map, so its bare imports become the map's URLs (kept
  * external, one copy of each), and so does the core, whose .wasm is found beside its .mjs.
  */
@@ -144,7 +144,7 @@ async function handle(req, res, modelDir, appRoot) {
   }
   const { pathname } = new URL(req.url, 'http://localhost');
   if (pathname === '/' && appRoot === repoRoot) return send(res, 302, 'See /demo/\n', { Location: '/demo/' });
-  if (pathname === '/demo/worker.js' && appRoot === repoRoot) {
+  if (pathname === '/demo/worker-bundle.js' && appRoot === repoRoot) {
     return send(res, 200, await bundleWorker(), { 'Content-Type': MIME_TYPES['.js'] });
   }
   let file = resolveFile(pathname, modelDir, appRoot);
