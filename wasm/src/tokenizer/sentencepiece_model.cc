@@ -19,6 +19,9 @@ const std::string kFairseqMask = "<mask>";
 // true when whitespace is a boundary no piece crosses. SentencePiece must turn every ASCII
 // whitespace into its meta symbol U+2581, drop it where extra (leading, trailing, repeated) and
 // put one before each part (the dummy prefix), and no piece may hold U+2581 after its start.
+// (Unigram's Viterbi adds float scores, so a path through a later part carries the earlier
+// parts' sum; two segmentations of a word within rounding of each other could then rank
+// differently. Only texts longer than the first read, 4096 bytes, are read in parts.)
 bool SplitsAtAsciiWhitespace(const sentencepiece::SentencePieceProcessor& processor) {
   const sentencepiece::ModelProto& proto = processor.model_proto();
   const sentencepiece::NormalizerSpec& normalizer = proto.normalizer_spec();
