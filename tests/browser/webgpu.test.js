@@ -1,14 +1,16 @@
 // backend 'webgpu' (ONNX Runtime Web's WebGPU execution provider) in Debian's Chromium, whose
 // headless mode offers a software WebGPU adapter (SwiftShader) with --enable-unsafe-webgpu:
 // the embeddings must agree with the WASM backend's and the golden reference; 'auto' must pick
-// WebGPU when there is an adapter and fall back to WASM, saying why, when there is none. Also
-// checks that Node refuses 'webgpu' with a typed error. Skips without Chromium.
+// WebGPU when there is an adapter (in the page and in a worker) and fall back to WASM, saying
+// why, when there is none. Also checks that Node refuses 'webgpu' with a typed error. Skips
+// without Chromium.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BackendUnavailableError, Embedder } from '../../js/src/index.js';
 import { goldenDir, tinyDebertaDir } from '../js/fixtures.js';
+import { bundlePackage } from './support/bundle-package.js';
 import { IMPORT_MAP, WEBGPU_FLAG, launchChromium, skipReason } from './support/chromium.js';
 import { startStaticServer } from './support/static-server.js';
 
@@ -87,17 +89,18 @@ describe('WebGPU backend in Chromium', { skip: skipReason, timeout: 600_000 }, (
     ...golden.filter((s) => s.sources.some((source) => source.startsWith('korsts'))).slice(0, KORSTS_SAMPLE)];
   const texts = sample.map((s) => s.text);
 
-  async function openPage(browser, initScript) {
+  async function openPage(browser, initScript, file = 'webgpu.html') {
     const page = await browser.newPage();
     if (initScript) await page.addInitScript(initScript);
-    await page.goto(`${server.url}webgpu.html`);
+    await page.goto(`${server.url}${file}`);
     await page.waitForFunction(() => window.ready === true);
     return page;
   }
 
   before(async () => {
-    server = await startStaticServer({ modelDir: tinyDebertaDir });
+    server = await startStaticServer({ modelDir: tinyDebertaDir, files: await bundlePackage() });
     server.files.set('/webgpu.html', PAGE);
+    server.files.set('/bundled.html', '<script type="module">import * as g from "/bundle/index.js"; window.gmatrix = g; window.ready = true;</script>');
     [withGpu, withoutGpu] = await Promise.all([launchChromium([WEBGPU_FLAG]), launchChromium()]);
   });
 
@@ -130,6 +133,21 @@ describe('WebGPU backend in Chromium', { skip: skipReason, timeout: 600_000 }, (
     // No texts: every new batch shape costs SwiftShader seconds of shader compilation.
     const auto = await page.evaluate(() => window.embedWith(undefined, []));
     assert.deepEqual([auto.backend, auto.reason], ['webgpu', 'auto: WebGPU adapter found']);
+    await page.close();
+  });
+
+  it("in a worker (createWorkerEmbedder), 'auto' picks WebGPU too", async () => {
+    const page = await openPage(withGpu, undefined, 'bundled.html');
+    // Two texts of one batch: one more shape for SwiftShader to compile.
+    const result = await page.evaluate(async (list) => {
+      const model = await window.gmatrix.createWorkerEmbedder('/model/');
+      const { data } = await model.embed(list);
+      await model.dispose();
+      return { backend: model.info.backend, reason: model.info.backendReason, data: Array.from(data) };
+    }, texts.slice(-2));
+    assert.deepEqual([result.backend, result.reason], ['webgpu', 'auto: WebGPU adapter found']);
+    const { maxAbs, minCosine } = compare(result.data, sample.slice(-2).flatMap((s) => s.embedding), 64);
+    assert.ok(maxAbs <= MAX_ABS_DIFF && minCosine >= MIN_COSINE, `${maxAbs} ${minCosine}`);
     await page.close();
   });
 

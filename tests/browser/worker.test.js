@@ -1,55 +1,21 @@
 // createWorkerEmbedder in Debian's Chromium: the model loads and embeds in a module worker while
 // the page's main thread stays responsive; results are transferred, progress and errors cross the
 // boundary, abort stops between batches and leaves the worker usable, dispose ends it. The page
-// uses the package as a bundler would serve it (esbuild here, with the worker script emitted
-// beside the entry, where `new URL('./worker-entry.js', import.meta.url)` points, as Vite does).
+// uses the package as a bundler would serve it (./support/bundle-package.js).
 // Skips without Chromium.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { goldenDir, repoRoot, tinyDebertaDir } from '../js/fixtures.js';
 import { startHubServer } from '../js/support/hub-server.js';
+import { bundlePackage } from './support/bundle-package.js';
 import { IMPORT_MAP, launchChromium, skipReason } from './support/chromium.js';
 import { startStaticServer } from './support/static-server.js';
 
 const MAX_MAIN_THREAD_TASK_MS = 50;
 const REPEATS = 7; // 417 golden sentences x 7 = 2919 texts for the long embed
 const HUB_REPO = 'test-org/tiny-deberta-v2';
-
-// ONNX Runtime Web stays a separate file, loaded from node_modules by URL (as a bundler's
-// copied asset would be); everything else is bundled.
-const ORT_URLS = {
-  'onnxruntime-web': '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs',
-  'onnxruntime-web/webgpu': '/node_modules/onnxruntime-web/dist/ort.webgpu.min.mjs',
-};
-
-async function bundlePackage() {
-  const { outputFiles } = await build({
-    entryPoints: {
-      index: path.join(repoRoot, 'js/src/index.js'),
-      'worker-entry': path.join(repoRoot, 'js/src/worker/worker-entry.js'),
-      'probe-worker': path.join(repoRoot, 'tests/browser/support/probe-worker.js'),
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    outdir: path.join(repoRoot, 'tmp', 'worker-bundle'), // nothing is written (write: false)
-    write: false,
-    logLevel: 'silent',
-    plugins: [{
-      name: 'ort-by-url',
-      setup(b) {
-        b.onResolve({ filter: /^onnxruntime-web(\/webgpu)?$/ }, ({ path: name }) => ({ path: ORT_URLS[name], external: true }));
-      },
-    }],
-  });
-  const files = new Map(outputFiles.map((file) => [`/bundle/${path.basename(file.path)}`, file.text]));
-  // The core's WebAssembly, which it loads from beside itself: a bundler copies it as an asset.
-  files.set('/bundle/gmatrix_core.wasm', fs.readFileSync(path.join(repoRoot, 'js/wasm/gmatrix_core.wasm')));
-  return files;
-}
 
 const PAGE = `<!doctype html><script type="module">
 import * as gmatrix from '/bundle/index.js';
