@@ -234,13 +234,14 @@ describe('browser demo in Chromium', { skip, timeout: 300_000 }, () => {
     assert.ok(longest < 250, `the main thread was blocked for ${longest} ms while the corpus embedded`);
   });
 
-  it('runs the model in the page with ?worker=0 (Embedder.load), with the same results', async () => {
+  it('runs the model in the page with ?worker=0 (Embedder.load), from a ?model= URL, with the same results', async () => {
     const inPage = await browser.newPage();
     try {
-      await inPage.goto(`${server.url}demo/?backend=wasm&worker=0`);
+      await inPage.goto(`${server.url}demo/?model=${encodeURIComponent(`${server.url}model/`)}&dtype=fp32&backend=wasm&worker=0`);
       await inPage.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
       assert.equal(await inPage.evaluate(() => document.body.dataset.state), 'ready', await inPage.textContent('#error'));
       assert.doesNotMatch(await inPage.textContent('#model-info'), /Web Worker/);
+      assert.equal(await inPage.inputValue('#model'), `${server.url}model/`);
       const embeddings = await inPage.evaluate((list) => window.gmatrixDemo.embed(list), golden.map((s) => s.text));
       golden.forEach((s, i) => assert.ok(maxAbsDiff(embeddings[i], s.embedding) <= TOLERANCE, `in the page: ${s.id}`));
     } finally {
