@@ -55,10 +55,16 @@ export class WorkerEmbedder {
   #nextId = 0;
   #pending = new Map(); // request id -> {resolve, reject, onProgress}
   #failure; // set once the worker itself failed or was disposed: every later call rejects with it
+  // Resolved by the worker's 'ready' message, sent once its listener is in place. Requests wait
+  // for it: a bundle that inlines the package (esbuild without code splitting) awaits the
+  // WebAssembly core before it can listen, and a message posted earlier would be lost.
+  #ready;
+  #markReady;
 
   /** @private use createWorkerEmbedder */
   constructor(worker) {
     this.#worker = worker;
+    this.#ready = new Promise((resolve) => { this.#markReady = resolve; });
     worker.onmessage = ({ data }) => this.#receive(data);
     // A script that fails to load (or an error nothing in the worker caught) ends the worker's
     // usefulness: everything waiting and everything later fails with this error.
@@ -114,7 +120,7 @@ export class WorkerEmbedder {
     if (signal?.aborted) return Promise.reject(new AbortError(`${request.type} was aborted before it started.`));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      const abort = () => this.#worker.postMessage({ id: this.#nextId++, type: 'abort', target: id });
+      const abort = () => this.#post({ id: this.#nextId++, type: 'abort', target: id });
       signal?.addEventListener('abort', abort, { once: true });
       const settle = (fn) => (value) => {
         signal?.removeEventListener('abort', abort);
@@ -122,11 +128,21 @@ export class WorkerEmbedder {
         fn(value);
       };
       this.#pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgress });
-      this.#worker.postMessage({ id, ...request });
+      this.#post({ id, ...request });
+    });
+  }
+
+  #post(message) {
+    this.#ready.then(() => {
+      if (!this.#failure) this.#worker.postMessage(message);
     });
   }
 
   #receive({ id, type, value, event, error }) {
+    if (type === 'ready') {
+      this.#markReady();
+      return;
+    }
     const pending = this.#pending.get(id);
     if (!pending) return;
     if (type === 'progress') pending.onProgress?.(event);

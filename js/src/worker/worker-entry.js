@@ -6,9 +6,10 @@
 import { GmatrixEmbedError } from '../errors.js';
 import { serializeError } from './wire-errors.js';
 
-// Imported dynamically so that the listener below is in place at once: the package awaits its
-// WebAssembly core at its top level, and messages that reach a module worker before it has a
-// listener are lost. A failed import is reported by the 'load' request.
+// Imported dynamically so that the listener below is in place at once (the package awaits its
+// WebAssembly core at its top level); a bundle may inline it anyway, so the page also waits
+// for the 'ready' message posted once the listener is set. A failed import is reported by the
+// 'load' request.
 const embedderModule = import('../embedder.js');
 embedderModule.catch(() => {});
 
@@ -51,3 +52,6 @@ self.onmessage = async ({ data: { id, type, ...request } }) => {
     running.delete(id);
   }
 };
+
+// Requests are sent only after this: see WorkerEmbedder's #ready.
+self.postMessage({ type: 'ready' });
