@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,6 +182,55 @@ describe('other families', () => {
       }
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A plain static server of one folder; `spaFallback`: missing files get an HTML page with 200, as Vite's dev server does. */
+async function serveFolder(dir, { spaFallback = false } = {}) {
+  const server = http.createServer(async (req, res) => {
+    const file = path.join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const bytes = await fs.readFile(file).catch(() => undefined);
+    if (!bytes) {
+      if (!spaFallback) return res.writeHead(404).end();
+      return res.writeHead(200, { 'content-type': 'text/html' }).end(req.method === 'HEAD' ? undefined : '<!doctype html><title>app</title>');
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe('a folder served over HTTP', () => {
+  it('reports download progress per file and loads through a single-page-app fallback', async () => {
+    const server = await serveFolder(tinyDebertaDir, { spaFallback: true });
+    try {
+      const events = [];
+      const model = await Embedder.load(server.url, { threads: 1, onProgress: (e) => events.push(e) });
+      try {
+        assert.deepEqual(rows(await model.embed(some[2].text)).map((v) => maxAbsDiff(v, some[2].embedding) <= 1e-5), [true]);
+      } finally {
+        await model.dispose();
+      }
+      const size = (await fs.stat(path.join(tinyDebertaDir, 'model.onnx'))).size;
+      const done = events.find((e) => e.file === 'model.onnx' && e.status === 'done');
+      assert.deepEqual([done?.fileLoaded, done?.fileTotal], [size, size], 'model.onnx reported whole');
+      assert.ok(events.some((e) => e.file === 'model.onnx' && e.status === 'download' && e.fileLoaded < size), 'partial progress');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('converts a weights-only folder URL in memory', async () => {
+    const server = await serveFolder(weightsOnly);
+    try {
+      const loaded = await embedSome(server.url);
+      assert.ok(loaded.converted);
+      assert.deepEqual([loaded.info.conversion.cached, loaded.info.conversion.location], [false, undefined]);
+      assertGolden(loaded.vectors);
+    } finally {
+      await server.close();
     }
   });
 });

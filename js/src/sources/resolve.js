@@ -26,7 +26,7 @@ export async function resolveSource(source, options = {}) {
       `repository id like 'bi-matrix/gmatrix-embedding'; got ${source === '' ? 'an empty string' : typeof source}.`);
   }
   if (/^https?:\/\//i.test(source) || (!isNode && !REPO_ID_SHAPE.test(source))) {
-    return { folder: new UrlFolderSource(source, { fetch: options?.fetch }) };
+    return { folder: new UrlFolderSource(source, { fetch: options?.fetch, onProgress: options?.onProgress }) };
   }
   if (isNode) {
     const { LocalFolderSource, pathKind } = await import('./local-folder.js');
