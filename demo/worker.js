@@ -1,10 +1,6 @@
-// The demo's worker script (createWorkerEmbedder's workerUrl). It only starts the package's
-// worker, js/src/worker/worker-entry.js, which the demo server bundles with esbuild as
-// /demo/worker-bundle.js (workers do not read the page's import map). Messages are held until
-// then: the entry imports the package dynamically so that its listener is set at once, but
-// esbuild without code splitting inlines that import, so the bundle awaits the WebAssembly core
-// before it sets onmessage, and a message that arrived meanwhile would be lost.
-const early = [];
-self.onmessage = (event) => early.push(event);
-await import('./worker-bundle.js');
-for (const event of early) self.onmessage(event);
+// The demo's worker script (createWorkerEmbedder's workerUrl): the package's worker,
+// js/src/worker/worker-entry.js, which the demo server bundles with esbuild as
+// /demo/worker-bundle.js because workers do not read the page's import map. The entry posts
+// 'ready' once it listens, and the page sends nothing before that, so nothing is lost while the
+// bundle awaits its WebAssembly core.
+import './worker-bundle.js';
