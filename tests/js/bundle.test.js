@@ -21,5 +21,8 @@ for (const entry of ['js/src/index.js', 'js/src/convert.js']) {
     const code = result.outputFiles[0].text;
     assert.doesNotMatch(code, /(from|import\()\s*["']node:/, 'a Node built-in is imported');
     assert.doesNotMatch(code, /["']node:fs/, 'Node file-system code is in the bundle');
+    // A page with a strict Content-Security-Policy (no 'unsafe-eval') must be able to run it:
+    // e.g. protobufjs reflection compiles its decoders with Function(...) (see onnx-proto.js).
+    assert.doesNotMatch(code, /\bFunction\s*(\(|\.apply|\.call)|\beval\s*\(/, 'the bundle has eval-like code');
   });
 }
