@@ -51,11 +51,9 @@ const ISOLATION_HEADERS = {
  * The policy for an HTML page. Only what the package needs is allowed:
  * - script-src 'self' plus the hash of each inline script the page has (the demo's import map;
  *   Chromium has no external import maps), so no other inline script and no eval runs;
- * - 'wasm-unsafe-eval': compiling WebAssembly (the core, ONNX Runtime Web) needs it;
- * - 'unsafe-eval', for now: reading an ONNX file goes through protobufjs, whose decoders are
- *   generated with new Function() (it has no other mode); without it every load fails with
- *   "Evaluating a string as JavaScript violates ... Content Security Policy". A hand-written
- *   ONNX reader in js/src/convert/onnx-proto.js would let this go;
+ * - 'wasm-unsafe-eval': compiling WebAssembly (the core, ONNX Runtime Web) needs it; nothing
+ *   else evaluates strings (ONNX files are read by code generated ahead of time, see
+ *   js/src/convert/onnx-proto.js), so no 'unsafe-eval';
  * - worker-src 'self': ONNX Runtime Web's threads and the Web Worker API start workers from
  *   same-origin module scripts; blob: workers are not needed, so not allowed;
  * - connect-src 'self' https: the model folder may be another site's URL (?model=https://...)
@@ -68,7 +66,7 @@ export function contentSecurityPolicy(html) {
     .map(([, body]) => `'sha256-${crypto.createHash('sha256').update(body).digest('base64')}'`);
   return [
     "default-src 'self'",
-    `script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval' ${hashes.join(' ')}`.trim(),
+    `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`.trim(),
     "worker-src 'self'",
     "connect-src 'self' https:",
     "style-src 'self'",

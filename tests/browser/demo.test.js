@@ -90,6 +90,7 @@ describe('browser demo in Chromium', { skip, timeout: 300_000 }, () => {
     if (cores > 1) assert.ok(info.threads > 1, `expected ONNX Runtime threads on ${cores} cores, got ${info.threads}`);
     assert.match(state.facts, /SIMDtrue/);
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.doesNotMatch(csp, /(^|\s)'unsafe-eval'/, 'no eval: the ONNX reader is generated code');
     assert.doesNotMatch(csp, /unsafe-inline/);
     assert.match(csp, /style-src 'self'(;|$)/);
   });

@@ -117,6 +117,7 @@ describe('the packed package installed in a scratch app', () => {
     let server;
     let browser;
     let page;
+    let csp;
     const problems = [];
 
     before(async () => {
@@ -143,7 +144,7 @@ describe('the packed package installed in a scratch app', () => {
       page = await browser.newPage();
       page.on('pageerror', (err) => problems.push(err.message));
       page.on('console', (msg) => { if (/Content.Security.Policy|Refused/i.test(msg.text())) problems.push(msg.text()); });
-      await page.goto(server.url);
+      csp = (await page.goto(server.url)).headers()['content-security-policy'];
       await page.waitForFunction(() => typeof window.embed === 'function');
     });
 
@@ -163,6 +164,7 @@ describe('the packed package installed in a scratch app', () => {
     });
 
     it('embeds as the golden data says, with threads, under the strict CSP', { timeout: 90_000 }, async () => {
+      assert.doesNotMatch(csp, /(^|\s)'unsafe-eval'/);
       const result = await embedInPage(false);
       assertGolden(result.embeddings, `Vite app in Chromium (${result.backend})`);
       const cores = await page.evaluate(() => navigator.hardwareConcurrency);

@@ -23,6 +23,6 @@ export const IMPORT_MAP = `<script type="importmap">${JSON.stringify({
     'onnxruntime-web': '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs',
     'onnxruntime-web/webgpu': '/node_modules/onnxruntime-web/dist/ort.webgpu.min.mjs',
     fflate: '/node_modules/fflate/esm/browser.js',
-    'protobufjs/light.js': '/demo/protobuf-light.js',
+    'protobufjs/minimal.js': '/demo/protobuf-minimal.js',
   },
 })}</script>`;
