@@ -93,7 +93,9 @@ export class Embedder {
   }
 
   /**
-   * Token ids and tokens exactly as the model sees them ([CLS] ... [SEP], truncated).
+   * Token ids and tokens exactly as the model sees them ([CLS] ... [SEP], truncated). Tokens are
+   * the reference tokenizer's: WordPiece's unknown word is '[UNK]', SentencePiece's unknown
+   * piece keeps its text (e.g. 'é' for id 3), as its encode(out_type=str) gives it.
    * @param {string} text
    * @returns {{ids: number[], tokens: string[], truncated: boolean}}
    */
@@ -101,7 +103,7 @@ export class Embedder {
     this.#checkAlive();
     checkTexts([text], 'tokenize');
     const { ids, truncated } = this.#tokenizer.encode(text);
-    return { ids, tokens: this.#tokenizer.tokens(ids), truncated };
+    return { ids, tokens: this.#tokenizer.tokens(ids, text), truncated };
   }
 
   /**

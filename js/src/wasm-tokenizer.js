@@ -1,8 +1,9 @@
 // The WebAssembly tokenizer as the embedder uses it. One text (tokenize) takes the fast path:
 // the text is written as UTF-8 straight into WebAssembly memory and the ids are read from a view,
 // so no JavaScript object is built on the C++ side; tokens are looked up here from the
-// vocabulary, which crosses the boundary once. Many texts (embed) are encoded in one call and
-// kept in C++ until batches are cut from them (core.EncodedTexts).
+// vocabulary, which crosses the boundary once (a SentencePiece text with an unknown piece asks
+// the tokenizer for its tokens instead: see tokens()). Many texts (embed) are encoded in one call
+// and kept in C++ until batches are cut from them (core.EncodedTexts).
 import { core, unwrap } from './core.js';
 
 const encoder = new TextEncoder();
@@ -35,6 +36,7 @@ export class WasmTokenizer {
   #tokenizer;
   #ids;
   #tokenList;
+  #surfaceFormId;
 
   constructor(tokenizer) {
     this.#tokenizer = tokenizer;
@@ -50,8 +52,18 @@ export class WasmTokenizer {
     return { ids: Array.from(this.#ids.subarray(0, packed >>> 1)), truncated: (packed & 1) === 1 };
   }
 
-  /** The token strings of ids. */
-  tokens(ids) {
+  /**
+   * The token strings of `ids`, encode(text)'s ids. Looked up from the vocabulary, except where the
+   * ids hold SentencePiece's unknown id: the reference's token there is the unknown text itself
+   * (e.g. 'é', not '<unk>'), so the text's tokens come from the tokenizer itself (rare). Without
+   * `text`, every token is the vocabulary's.
+   */
+  tokens(ids, text) {
+    this.#surfaceFormId ??= this.#tokenizer.surfaceFormId();
+    if (this.#surfaceFormId >= 0 && text !== undefined && ids.includes(this.#surfaceFormId)) {
+      const length = writeUtf8(text);
+      return this.#tokenizer.tokensUtf8(input.ptr, length);
+    }
     this.#tokenList ??= this.#tokenizer.tokenList().split('\n');
     return ids.map((id) => this.#tokenList[id]);
   }

@@ -141,6 +141,20 @@ class JsTokenizer {
     return static_cast<uint32_t>(encoding.ids.size() * 2 + (encoding.truncated() ? 1 : 0));
   }
 
+  // The token strings of the text EncodeUtf8 takes, one per id (Tokenizer::Tokens): JavaScript
+  // asks only when the ids hold SurfaceFormId(), whose token is the text itself.
+  val TokensUtf8(uintptr_t utf8, size_t length) const {
+    val tokens = val::array();
+    for (const std::string& token :
+         tokenizer_->Tokens(std::string_view(reinterpret_cast<const char*>(utf8), length))) {
+      tokens.call<void>("push", token);
+    }
+    return tokens;
+  }
+
+  // The id whose token is the text itself, not the vocabulary's (SentencePiece's unknown), or -1.
+  int32_t SurfaceFormId() const { return tokenizer_->SurfaceFormId().value_or(-1); }
+
   // Int32Array view (not a copy) of the ids EncodeUtf8 wrote; detached when memory grows.
   val IdsView() const { return val(emscripten::typed_memory_view(ids_buffer_.size(), ids_buffer_.data())); }
 
@@ -333,6 +347,8 @@ EMSCRIPTEN_BINDINGS(gmatrix_core) {
       .function("encodeMany", &JsTokenizer::EncodeMany)
       .function("encodeUtf8", &JsTokenizer::EncodeUtf8)
       .function("idsView", &JsTokenizer::IdsView)
+      .function("tokensUtf8", &JsTokenizer::TokensUtf8)
+      .function("surfaceFormId", &JsTokenizer::SurfaceFormId)
       .function("tokenList", &JsTokenizer::TokenList)
       .function("vocabSize", &JsTokenizer::VocabSize)
       .function("maxLength", &JsTokenizer::MaxLength);

@@ -149,6 +149,18 @@ void SentencePieceModel::Tokenize(const std::u32string& segment, std::vector<int
   for (int id : spm_ids) ids->push_back(MapId(id));
 }
 
+void SentencePieceModel::TokenizeWithTokens(const std::u32string& segment,
+                                            std::vector<int32_t>* ids,
+                                            std::vector<std::string>* tokens) const {
+  std::vector<std::string> pieces;
+  std::vector<int32_t> spm_ids;
+  Encode(EncodeUtf8(segment), &pieces, &spm_ids);
+  for (size_t i = 0; i < spm_ids.size(); ++i) {
+    ids->push_back(MapId(spm_ids[i]));
+    tokens->push_back(std::move(pieces[i]));
+  }
+}
+
 void SentencePieceModel::Encode(std::string_view text, std::vector<std::string>* pieces,
                                 std::vector<int32_t>* ids) const {
   sentencepiece::SentencePieceText spt;

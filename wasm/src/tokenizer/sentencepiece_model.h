@@ -35,6 +35,10 @@ class SentencePieceModel : public SubwordModel {
 
   // `segment` is any text without special tokens, whitespace included.
   void Tokenize(const std::u32string& segment, std::vector<int32_t>* ids) const override;
+  // An unknown piece's token is its text (normalized, U+2581 for a space), not '<unk>'.
+  void TokenizeWithTokens(const std::u32string& segment, std::vector<int32_t>* ids,
+                          std::vector<std::string>* tokens) const override;
+  std::optional<int32_t> SurfaceFormId() const override { return MapId(spm_unk_id_); }
   std::optional<int32_t> TokenToId(const std::string& token) const override;
   const std::string& IdToToken(int32_t id) const override;
   size_t VocabSize() const override;

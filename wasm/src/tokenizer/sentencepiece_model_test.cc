@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -263,6 +264,86 @@ TEST(SentencePieceTokenizerTest, CutsSpecialStringsFramesAndPadsWithThePadId) {
   ASSERT_TRUE(Tokenizer::Create(config, bytes, &tokenizer).ok());
   ASSERT_TRUE(Tokenizer::Create(whole, bytes, &whole_tokenizer).ok());
   EXPECT_EQ(tokenizer->Encode(text).ids, whole_tokenizer->Encode(text).ids);
+}
+
+TokenizerConfig XlmRobertaConfig() {
+  TokenizerConfig config;
+  config.model = TokenizerModel::kSentencePiece;
+  config.fairseq_ids = true;
+  config.cls_token = "<s>";
+  config.sep_token = "</s>";
+  config.unk_token = "<unk>";
+  config.pad_token = "<pad>";
+  config.mask_token = "<mask>";
+  return config;
+}
+
+// tokenize() of Hugging Face's slow XLMRobertaTokenizer keeps the text of an unknown piece
+// (SentencePiece's encode(out_type=str)), so Tokens gives it where IdsToTokens gives '<unk>'.
+TEST(SentencePieceTokenizerTest, TokensKeepUnknownTextLikeTheReference) {
+  std::string bytes;
+  if (!ReadFile(SharedDir() + "/fixtures/tiny-xlm-roberta/sentencepiece.bpe.model", &bytes)) {
+    GTEST_SKIP() << "shared fixtures not found in " << SharedDir();
+  }
+  TokenizerConfig config = XlmRobertaConfig();
+  std::unique_ptr<Tokenizer> tokenizer, chunked;
+  ASSERT_TRUE(Tokenizer::Create(config, bytes, &tokenizer).ok());
+  config.read_chunk_bytes = 1;  // a cut at every whitespace gives the same tokens
+  ASSERT_TRUE(Tokenizer::Create(config, bytes, &chunked).ok());
+  EXPECT_EQ(tokenizer->SurfaceFormId(), 3);
+
+  size_t checked = 0, unknown = 0;
+  for (const char* file : {"sentences.json", "extra_inputs.json"}) {
+    std::string golden;
+    ASSERT_TRUE(ReadFile(SharedDir() + "/fixtures/golden-xlm-roberta/" + file, &golden)) << file;
+    std::istringstream lines(golden);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("{\"id\":", 0) != 0) continue;
+      const JsonLine json(line);
+      std::string id, text;
+      std::vector<std::string> tokens;
+      std::vector<int32_t> ids;
+      ASSERT_TRUE(json.String("id", &id) && json.String("text", &text) &&
+                  json.Strings("tokens", &tokens) && json.Ints("ids", &ids)) << line.substr(0, 80);
+      EXPECT_EQ(tokenizer->Encode(text).ids, ids) << id;
+      EXPECT_EQ(tokenizer->Tokens(text), tokens) << id;
+      EXPECT_EQ(chunked->Tokens(text), tokens) << id;
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (ids[i] == 3 && tokens[i] != "<unk>") ++unknown;
+        // Every other token is the vocabulary's.
+        if (ids[i] != 3) EXPECT_EQ(tokenizer->IdToToken(ids[i]), tokens[i]) << id << " " << i;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 421u);
+  EXPECT_EQ(unknown, 73u);
+
+  // "<unk>" cut from the text is the special token; unknown text next to it keeps its text.
+  const std::string text = "<unk>\xf0\x9f\x98\x80 a<unk>";  // <unk>😀 a<unk>
+  const Encoding encoding = tokenizer->Encode(text);
+  const std::vector<std::string> tokens = tokenizer->Tokens(text);
+  ASSERT_EQ(tokens.size(), encoding.ids.size());
+  EXPECT_EQ(tokens.front(), "<s>");
+  EXPECT_EQ(tokens[1], "<unk>");
+  EXPECT_EQ(tokens[tokens.size() - 2], "<unk>");
+  EXPECT_EQ(tokens.back(), "</s>");
+  EXPECT_NE(std::find(tokens.begin(), tokens.end(), "\xf0\x9f\x98\x80"), tokens.end());
+
+  // Truncation keeps the tokens of the ids kept.
+  config = XlmRobertaConfig();
+  config.max_length = 5;
+  ASSERT_TRUE(Tokenizer::Create(config, bytes, &tokenizer).ok());
+  const std::string long_text = "\xf0\x9f\x98\x80 \xf0\x9f\x98\x80 \xf0\x9f\x98\x80 \xf0\x9f\x98\x80 \xf0\x9f\x98\x80";
+  const Encoding truncated = tokenizer->Encode(long_text);
+  EXPECT_TRUE(truncated.truncated());
+  const std::vector<std::string> kept = tokenizer->Tokens(long_text);
+  ASSERT_EQ(kept.size(), 5u);
+  EXPECT_EQ(kept.front(), "<s>");
+  EXPECT_EQ(kept.back(), "</s>");
+  for (size_t i = 1; i + 1 < kept.size(); ++i) {
+    if (truncated.ids[i] == 3) EXPECT_NE(kept[i], "<unk>") << i;
+  }
 }
 
 }  // namespace

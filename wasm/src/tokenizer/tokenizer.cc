@@ -103,9 +103,17 @@ Tokenizer::Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model
   if (!model_->CanReadInChunks()) can_read_in_chunks_ = false;
 }
 
-void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids) const {
+void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids,
+                                std::vector<std::string>* tokens) const {
+  auto tokenize = [&](const std::u32string& text) {
+    if (tokens) {
+      model_->TokenizeWithTokens(text, ids, tokens);
+    } else {
+      model_->Tokenize(text, ids);
+    }
+  };
   if (model_->NormalizesText()) {
-    if (!segment.empty()) model_->Tokenize(std::u32string(segment), ids);
+    if (!segment.empty()) tokenize(std::u32string(segment));
     return;
   }
   NormalizerOptions normalizer_options;
@@ -113,11 +121,12 @@ void Tokenizer::TokenizeSegment(std::u32string_view segment, std::vector<int32_t
   normalizer_options.handle_chinese_chars = config_.handle_chinese_chars;
   for (const std::u32string& word :
        pre_tokenizer_.Split(NormalizeForBert(segment, normalizer_options))) {
-    model_->Tokenize(word, ids);
+    tokenize(word);
   }
 }
 
-void Tokenizer::EncodeChunk(std::string_view chunk, std::vector<int32_t>* pieces) const {
+void Tokenizer::EncodeChunk(std::string_view chunk, std::vector<int32_t>* pieces,
+                            std::vector<std::string>* tokens) const {
   // SentencePiece sees the whole text stripped once (Encode): a part that starts with a
   // character Python strips but SentencePiece keeps (U+001C, ...) must keep it.
   const std::u32string input =
@@ -140,12 +149,14 @@ void Tokenizer::EncodeChunk(std::string_view chunk, std::vector<int32_t>* pieces
       ++i;
       continue;
     }
-    TokenizeSegment(std::u32string_view(input).substr(segment_start, i - segment_start), pieces);
+    TokenizeSegment(std::u32string_view(input).substr(segment_start, i - segment_start), pieces,
+                    tokens);
     pieces->push_back(special->second);
+    if (tokens) tokens->push_back(model_->IdToToken(special->second));
     i += special->first.size();
     segment_start = i;
   }
-  TokenizeSegment(std::u32string_view(input).substr(segment_start), pieces);
+  TokenizeSegment(std::u32string_view(input).substr(segment_start), pieces, tokens);
 }
 
 namespace {
@@ -169,17 +180,31 @@ size_t ChunkEnd(std::string_view text, size_t start, size_t size) {
 // look across whitespace; leading and trailing whitespace yields no piece). Once one piece more
 // than the post-processor keeps is found (so `truncated` is still known), the rest of the text
 // cannot change the ids, and is not read.
-Encoding Tokenizer::Encode(std::string_view text) const {
+Encoding Tokenizer::Encode(std::string_view text) const { return Encode(text, nullptr); }
+
+Encoding Tokenizer::Encode(std::string_view text, std::vector<std::string>* tokens) const {
   if (model_->NormalizesText()) text = PythonStripUtf8(text);
   const size_t enough = config_.max_length - 2 + 1;
   const size_t chunk = can_read_in_chunks_ ? config_.read_chunk_bytes : text.size();
   std::vector<int32_t> pieces;
   for (size_t start = 0; start < text.size() && pieces.size() < enough;) {
     const size_t end = ChunkEnd(text, start, chunk);
-    EncodeChunk(text.substr(start, end - start), &pieces);
+    EncodeChunk(text.substr(start, end - start), &pieces, tokens);
     start = end;
   }
   return post_processor_.Apply(pieces);
+}
+
+std::vector<std::string> Tokenizer::Tokens(std::string_view text) const {
+  std::vector<std::string> pieces;
+  const Encoding encoding = Encode(text, &pieces);
+  // The post-processor's layout: [CLS], the first pieces, [SEP].
+  std::vector<std::string> tokens;
+  tokens.reserve(encoding.ids.size());
+  tokens.push_back(model_->IdToToken(encoding.ids.front()));
+  for (size_t i = 0; i + 2 < encoding.ids.size(); ++i) tokens.push_back(std::move(pieces[i]));
+  tokens.push_back(model_->IdToToken(encoding.ids.back()));
+  return tokens;
 }
 
 BatchEncoding Tokenizer::EncodeBatch(const std::vector<std::string>& texts) const {

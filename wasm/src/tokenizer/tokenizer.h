@@ -8,6 +8,7 @@
 #define GMATRIX_TOKENIZER_TOKENIZER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,13 @@ class Tokenizer {
                        std::unique_ptr<Tokenizer>* out);
 
   Encoding Encode(std::string_view text) const;
+  // The token strings of Encode(text).ids, one per id (the same pipeline: strip, special-token
+  // cut, pieces, [CLS]/[SEP], truncation). Each is IdToToken(id), except that SentencePiece's
+  // unknown piece keeps its text, as the reference tokenizer's tokenize() gives it.
+  std::vector<std::string> Tokens(std::string_view text) const;
+  // The id for which Tokens differs from IdsToTokens (SentencePiece's unknown), if any: ids
+  // without it give the same tokens either way.
+  std::optional<int32_t> SurfaceFormId() const { return model_->SurfaceFormId(); }
   BatchEncoding EncodeBatch(const std::vector<std::string>& texts) const;
   std::vector<std::string> IdsToTokens(const std::vector<int32_t>& ids) const;
   const std::string& IdToToken(int32_t id) const { return model_->IdToToken(id); }
@@ -62,10 +70,15 @@ class Tokenizer {
  private:
   Tokenizer(TokenizerConfig config, std::unique_ptr<SubwordModel> model, int32_t pad_id,
             BertPostProcessor post_processor);
-  // The word pieces of one text segment that holds no special token.
-  void TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids) const;
+  // Encode; with `tokens`, also the token string of each id (see Tokens).
+  Encoding Encode(std::string_view text, std::vector<std::string>* tokens) const;
+  // The word pieces of one text segment that holds no special token (and their token strings
+  // when `tokens` is not null).
+  void TokenizeSegment(std::u32string_view segment, std::vector<int32_t>* ids,
+                       std::vector<std::string>* tokens) const;
   // Appends the pieces of a part of the text that ends at whitespace (or the text's end).
-  void EncodeChunk(std::string_view chunk, std::vector<int32_t>* pieces) const;
+  void EncodeChunk(std::string_view chunk, std::vector<int32_t>* pieces,
+                   std::vector<std::string>* tokens) const;
 
   TokenizerConfig config_;
   std::unique_ptr<SubwordModel> model_;

@@ -57,6 +57,21 @@ TEST(TokenizerTest, TruncatesAndPadsBatches) {
   EXPECT_EQ(tokenizer->IdsToTokens({2, 12, 13}), (std::vector<std::string>{"[CLS]", "he", "##llo"}));
 }
 
+TEST(TokenizerTest, WordPieceTokensAreTheVocabularysTokensOfTheIds) {
+  TokenizerConfig config;
+  config.lowercase = true;  // the pre-tokenizer's, which keeps special tokens as they are
+  config.max_length = 6;
+  auto tokenizer = Make(config);
+  EXPECT_EQ(tokenizer->SurfaceFormId(), std::nullopt);  // [UNK] is the reference's token
+  for (const char* text : {"  Hello, WORLD \xed\x95\x9c\xea\xb8\x80\xe4\xb8\xad zzz ", "", "zzz [MASK]hello",
+                           "hello hello hello hello hello hello"}) {
+    const std::vector<std::string> tokens = tokenizer->Tokens(text);
+    EXPECT_EQ(tokens, tokenizer->IdsToTokens(tokenizer->Encode(text).ids)) << text;
+  }
+  EXPECT_EQ(tokenizer->Tokens("zzz [MASK]hello"),
+            (std::vector<std::string>{"[CLS]", "[UNK]", "[MASK]", "hello", "[SEP]"}));
+}
+
 TEST(TokenizerTest, ReadingInChunksGivesTheWholeTextsIds) {
   // Text that exercises every step across whitespace: special tokens, CJK padding, Hangul
   // continuation, punctuation, invalid UTF-8, control characters, tabs and line breaks.
