@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Embedder, similarity, pearson, spearman, rows } from '../../js/src/index.js';
-import { BACKENDS, goldenBertDir, maxAbsDiff, readGolden, tinyBertDir } from './support/golden.js';
+import { BACKENDS, goldenBertDir, maxAbsDiff, readGolden, tinyBertDir, assertBatchConsistent } from './support/golden.js';
 
 const all = [...readGolden('sentences.json', goldenBertDir).sentences,
   ...readGolden('extra_inputs.json', goldenBertDir).sentences];
@@ -51,14 +51,7 @@ describe(`tiny BERT against golden-bert (${backend})`, () => {
   });
 
   it('gives a padded batch the same embeddings as single runs', async () => {
-    const batch = readGolden('batch_consistency.json', goldenBertDir);
-    const texts = batch.sentence_ids.map((id) => byId.get(id).text);
-    const batched = rows(await model.embed(texts, { batchSize: 16 }));
-    for (const [i, id] of batch.sentence_ids.entries()) {
-      const single = rows(await model.embed([texts[i]], { batchSize: 1 }))[0];
-      assert.ok(maxAbsDiff(batched[i], single) <= 1e-5, `${id}: batch vs single`);
-      assert.ok(maxAbsDiff(batched[i], batch.batch_embeddings[i]) <= 1e-5, `${id}: batch vs golden batch`);
-    }
+    await assertBatchConsistent(model, goldenBertDir, byId);
   });
 });
 }

@@ -3,8 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Embedder, similarity, pearson, spearman, rows } from '../../js/src/index.js';
-import { tinyDebertaDir } from './fixtures.js';
-import { BACKENDS, goldenBertDir, maxAbsDiff, readGolden, tinyBertDir } from './support/golden.js';
+import { goldenDir, tinyDebertaDir } from './fixtures.js';
+import { BACKENDS, goldenBertDir, maxAbsDiff, readGolden, tinyBertDir, assertBatchConsistent } from './support/golden.js';
 
 const { sentences } = readGolden('sentences.json');
 const { pairs, correlations } = readGolden('pairs.json');
@@ -77,15 +77,7 @@ describe(`tiny DeBERTa-v2 against the golden reference (${backend})`, () => {
   });
 
   it('gives a padded batch the same embeddings as single runs', async () => {
-    const batch = readGolden('batch_consistency.json');
-    const texts = batch.sentence_ids.map((id) => byId.get(id).text);
-    // One batch of all 16, so the short rows are padded to the 128-token row.
-    const batched = rows(await model.embed(texts, { batchSize: 16 }));
-    for (const [i, id] of batch.sentence_ids.entries()) {
-      const single = rows(await model.embed([texts[i]], { batchSize: 1 }))[0];
-      assert.ok(maxAbsDiff(batched[i], single) <= 1e-5, `${id}: batch vs single`);
-      assert.ok(maxAbsDiff(batched[i], batch.batch_embeddings[i]) <= 1e-5, `${id}: batch vs golden batch`);
-    }
+    await assertBatchConsistent(model, goldenDir, byId);
   });
 
   it('normalizes to unit length on request', async () => {

@@ -14,7 +14,7 @@ import { MemoryFolderSource } from '../../js/src/sources/memory-folder.js';
 import { LocalFolderSource } from '../../js/src/sources/local-folder.js';
 import { WasmTokenizer } from '../../js/src/wasm-tokenizer.js';
 import { fixturesDir, goldenDir } from './fixtures.js';
-import { BACKENDS, maxAbsDiff, readGolden } from './support/golden.js';
+import { BACKENDS, maxAbsDiff, readGolden, assertBatchConsistent } from './support/golden.js';
 
 const modelDir = path.join(fixturesDir, 'tiny-xlm-roberta');
 const golden = path.join(fixturesDir, 'golden-xlm-roberta');
@@ -88,14 +88,7 @@ describe(`tiny XLM-RoBERTa against golden-xlm-roberta (${backend})`, () => {
   });
 
   it('pads a batch with <pad> = 1 as the reference does, and batched equals single', async () => {
-    const batch = readGolden('batch_consistency.json', golden);
-    const texts = batch.sentence_ids.map((id) => byId.get(id).text);
-    const batched = rows(await model.embed(texts, { batchSize: 16 }));
-    for (const [i, id] of batch.sentence_ids.entries()) {
-      const single = rows(await model.embed([texts[i]], { batchSize: 1 }))[0];
-      assert.ok(maxAbsDiff(batched[i], single) <= 1e-5, `${id}: batch vs single`);
-      assert.ok(maxAbsDiff(batched[i], batch.batch_embeddings[i]) <= 1e-5, `${id}: batch vs golden batch`);
-    }
+    await assertBatchConsistent(model, golden, byId);
   });
 });
 }
