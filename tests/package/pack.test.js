@@ -38,9 +38,8 @@ function assertGolden(embeddings, where) {
   });
 }
 
-// Only these may ship: sources (and onnx.proto, which the ONNX code is generated from), types,
-// the built core, the model registry, README, LICENSE.
-const ALLOWED = /^(package\.json|README\.md|LICENSE|js\/(src|bin)\/[\w/.-]+\.(js|cjs|d\.ts)|js\/src\/convert\/onnx\.proto|js\/wasm\/gmatrix_core\.(wasm|mjs)|models\/[\w.-]+\.js)$/;
+// Only these may ship: sources, types, the built core, the model registry, README, LICENSE.
+const ALLOWED = /^(package\.json|README\.md|LICENSE|js\/(src|bin)\/[\w/.-]+\.(js|cjs|d\.ts)|js\/wasm\/gmatrix_core\.(wasm|mjs)|models\/[\w.-]+\.js)$/;
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'js/wasm/gmatrix_core.wasm', 'js/wasm/gmatrix_core.mjs',
   'js/src/index.js', 'js/src/index.cjs', 'js/src/index.d.ts', 'models/registry.js'];
 

@@ -1,7 +1,7 @@
 // ONNX protobuf messages, plus a few helpers to build models.
 //
 // The messages are encoded and decoded by static code that pbjs (protobufjs-cli) generated from
-// onnx.proto (onnx-proto.generated.js; `npm run gen:onnx-proto` regenerates it). Why not
+// js/proto/onnx.proto (onnx-proto.generated.js; `npm run gen:onnx-proto` regenerates it). Why not
 // protobufjs reflection: it compiles its encoders/decoders with new Function(), so every page
 // using the package would need 'unsafe-eval' in its Content-Security-Policy; the generated code
 // needs only protobufjs/minimal (reader/writer, no eval).
