@@ -47,19 +47,13 @@ function poolingFrom(config) {
   };
 }
 
-// A pooling config with no mode on, or sized for another encoder, describes no computation
-// this model can do; sentence-transformers would fail on it too.
-function checkedPooling(pooling, poolingConfig, config, source) {
+// A pooling config with no mode on describes no computation; sentence-transformers fails on it
+// too. (Its word_embedding_dimension is not checked: the reference never reads it to pool, and
+// the encoder's real width is checked against the graph's output at the first run.)
+function checkedPooling(pooling, source) {
   if (!Object.values(pooling).some(Boolean)) {
     throw new ModelFormatError(`The Pooling config in ${source.description} turns on no pooling mode; set one of ` +
       'pooling_mode_mean_tokens, pooling_mode_cls_token, pooling_mode_max_tokens, ... to true.');
-  }
-  const width = poolingConfig?.word_embedding_dimension;
-  if (width !== undefined && width !== config.hidden_size) {
-    const shown = (value) => (Number.isInteger(value) ? String(value) : quoteUntrusted(String(value), 20));
-    throw new ModelFormatError(`The Pooling config in ${source.description} expects ${shown(width)}-wide ` +
-      `token vectors, but config.json's hidden_size is ${shown(config.hidden_size)}; the two files ` +
-      'come from different models.');
   }
   return pooling;
 }
@@ -190,7 +184,7 @@ export async function readModelFolder(source) {
     maxSeqLength,
     modelMaxLength,
     normalize,
-    pooling: checkedPooling(poolingFrom(poolingConfig), poolingConfig, config, source),
+    pooling: checkedPooling(poolingFrom(poolingConfig), source),
     tokenizer: {
       model: tokenizerModel.model,
       fairseqIds: Boolean(tokenizerModel.fairseqIds),
