@@ -55,7 +55,7 @@ export async function runPeers({ work, quick }) {
   const asked = process.argv.find((a) => a.startsWith('--peers-sentences='))?.split('=')[1];
   const settings = {
     rounds: quick ? 1 : 3, listSize: asked ? Number(asked) : LIST_SIZE, chunk: CHUNK, threads: THREADS,
-    warmup: 8, batch1: quick ? 16 : 32, tokenizerPasses: quick ? 2 : 5, ceilingRuns: quick ? 5 : 10,
+    warmup: 8, batch1: quick ? 16 : 32, tokenizerPasses: quick ? 10 : 30, ceilingRuns: quick ? 5 : 10,
   };
   installPeers();
   const all = korstsTestSentences();
