@@ -4,7 +4,8 @@
 import { FileNotFoundError } from '../errors.js';
 import { ONNX_CANDIDATES, WEIGHTS_WANTED, externalDataCandidates, findWeights } from '../layout.js';
 
-async function firstPresent(has, paths) {
+/** The first of `paths` that `has` finds, or undefined. */
+export async function firstPresent(has, paths) {
   for (const path of paths) if (await has(path)) return path;
   return undefined;
 }

@@ -5,10 +5,12 @@ import { convertFolder, outputFiles } from '../convert/convert-model.js';
 import { openStorage } from '../hub/storage.js';
 import { resolveHubOptions } from '../hub/options.js';
 import { folderFrom } from './folder-from.js';
+import { firstPresent } from './choose-model-file.js';
 
 /**
- * @param {{description: string, open: () => Promise<object>}} model  what is converted, and how to
- *   get its configuration and weights as a folder (only called when the cache misses: for a Hub
+ * @param {{description: string, from: string, open: () => Promise<object>}} model  what is
+ *   converted, the weights file it is read from (for model.info), and how to get its
+ *   configuration and weights as a folder (only called when the cache misses: for a Hub
  *   repository it downloads the weights)
  * @param {string} dtype
  * @param {string|undefined} key  cache key (a relative path); undefined: convert without caching
@@ -20,7 +22,7 @@ export async function convertCached(model, dtype, key, hubOptions) {
   const storage = key === undefined ? undefined : await openStorage(resolveHubOptions(hubOptions));
   const name = `conversion of ${model.description} (${dtype})`;
   const cached = await storage?.readConverted(key, dtype, onnxPath);
-  if (cached) return described(await folderFrom(cached, name), onnxPath, { cached: true, location: cached.dir });
+  if (cached) return described(await folderFrom(cached, name), onnxPath, { from: model.from, cached: true, location: cached.dir });
 
   const folder = await model.open();
   hubOptions.onProgress?.({ status: 'convert', file: model.description, loaded: 0, total: 1 });
@@ -28,11 +30,10 @@ export async function convertCached(model, dtype, key, hubOptions) {
   hubOptions.onProgress?.({ status: 'convert', file: model.description, loaded: 1, total: 1 });
   const files = outputFiles(outputs.get(dtype));
   const place = storage ? await storage.writeConverted(key, dtype, files) : { files };
-  return described(await folderFrom(place, name), onnxPath, { cached: false, location: place.dir });
+  return described(await folderFrom(place, name), onnxPath, { from: model.from, cached: false, location: place.dir });
 }
 
 async function described(source, onnxPath, conversion) {
-  let externalDataPath;
-  for (const candidate of externalDataCandidates(onnxPath)) if (!externalDataPath && await source.has(candidate)) externalDataPath = candidate;
+  const externalDataPath = await firstPresent((p) => source.has(p), externalDataCandidates(onnxPath));
   return { source, onnxPath, externalDataPath, conversion };
 }

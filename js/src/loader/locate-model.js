@@ -48,8 +48,8 @@ export async function locateModel(source, options = {}) {
   if (choice.onnxPath) return located(folder, { ...choice, source: folder });
   const key = folder.dir && typeof process === 'object'
     ? await (await import('./local-fingerprint.js')).localConversionKey(folder.dir, await weightFilesOf(folder)) : undefined;
-  const converted = await convertCached({ description: folder.description, open: async () => folder }, choice.dtype, key, hubOptions);
-  return located(folder, { ...choice, ...converted, conversion: { from: weightsName(choice.weights), ...converted.conversion } });
+  const model = { description: folder.description, from: weightsName(choice.weights), open: async () => folder };
+  return located(folder, { ...choice, ...(await convertCached(model, choice.dtype, key, hubOptions)) });
 }
 
 /**
@@ -65,7 +65,7 @@ export async function locateWeights(source, options = {}) {
   const paths = new Set(files.map((f) => f.path));
   const weights = await findWeights(async (p) => paths.has(p));
   if (!weights) throw new FileNotFoundError(`${where.repo} has no weights to convert (${WEIGHTS_WANTED}).`);
-  return downloadFolder(where.repo, sha, (p) => isConfigFile(p) || isWeightsOf(weights, p), hubOptions);
+  return downloadWeightsFolder(where.repo, sha, weights, hubOptions);
 }
 
 async function locateInRepo(repo, dtype, hubOptions) {
@@ -82,9 +82,8 @@ async function locateInRepo(repo, dtype, hubOptions) {
   // Conversions of a commit are cached: a warm load downloads (or finds) only the configuration.
   const { repoFolderName } = await import('../hub/repo-id.js');
   const folder = await downloadFolder(repo, sha, isConfigFile, hubOptions);
-  const withWeights = () => downloadFolder(repo, sha, (p) => isConfigFile(p) || isWeightsOf(choice.weights, p), hubOptions);
-  const converted = await convertCached({ description, open: withWeights }, choice.dtype, `${repoFolderName(repo)}/${sha}`, hubOptions);
-  return located(folder, { ...choice, ...converted, conversion: { from: weightsName(choice.weights), ...converted.conversion } });
+  const model = { description, from: weightsName(choice.weights), open: () => downloadWeightsFolder(repo, sha, choice.weights, hubOptions) };
+  return located(folder, { ...choice, ...(await convertCached(model, choice.dtype, `${repoFolderName(repo)}/${sha}`, hubOptions)) });
 }
 
 function located(folder, { source, onnxPath, externalDataPath, dtype, reason, conversion }) {
@@ -94,6 +93,11 @@ function located(folder, { source, onnxPath, externalDataPath, dtype, reason, co
 const describeRepo = (repo, sha) => `Hub repository ${repo}@${sha.slice(0, 12)}`;
 const weightsName = (weights) => weights.index ?? weights.file;
 const isWeightsOf = (weights, path) => path === weightsName(weights) || (weights.index !== undefined && isShardOf(weights.file, path));
+
+/** The configuration and the weights (single file, or index and shards) of a repository. */
+function downloadWeightsFolder(repo, sha, weights, hubOptions) {
+  return downloadFolder(repo, sha, (p) => isConfigFile(p) || isWeightsOf(weights, p), hubOptions);
+}
 
 async function downloadFolder(repo, sha, include, hubOptions) {
   const { snapshotDownload } = await import('../hub/download.js');
